@@ -1,0 +1,279 @@
+"""Turning inbound HTTP requests into events.
+
+Mechanic webhooks follow spec/platform.md §1, Shopify deliveries §2.3. Views
+only translate HTTP to these calls; nothing here renders Liquid or runs tasks.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from events.models import Event, ShopifyDelivery, Webhook
+from events.params import ParamsError, media_type, parse_body, parse_json, parse_nested_query
+from events.topics import TOPIC_RE
+from integrations.models import Shop
+
+logger = logging.getLogger(__name__)
+
+
+class BodyTooLarge(Exception):
+    """The request body exceeds ``HUB_MAX_WEBHOOK_BYTES`` (answer ``413``)."""
+
+
+class InvalidDelivery(ValueError):
+    """A correctly signed Shopify delivery that cannot become an event (answer ``400``)."""
+
+
+def read_body(request: HttpRequest, max_bytes: int | None = None) -> bytes:
+    """The raw request body, at most ``max_bytes`` (default ``HUB_MAX_WEBHOOK_BYTES``).
+
+    Reads the stream directly, so Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` cap
+    on ``request.body`` does not apply, and keeps the bytes as ``request.body``
+    for anything that reads it later. Raises ``BodyTooLarge`` when the declared
+    ``Content-Length`` or the bytes actually sent exceed the limit.
+    """
+    limit = settings.HUB_MAX_WEBHOOK_BYTES if max_bytes is None else max_bytes
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise BodyTooLarge
+    raw = request.read(limit + 1)
+    if len(raw) > limit:
+        raise BodyTooLarge
+    request._body = raw
+    return raw
+
+
+# --- Mechanic webhooks (spec/platform.md §1) ------------------------------------------
+
+
+def find_webhook(webhook_id: str) -> Webhook | None:
+    """The active webhook with this id, or ``None`` for unknown, inactive or malformed ids."""
+    try:
+        key = uuid.UUID(str(webhook_id))
+    except ValueError:
+        return None
+    return Webhook.objects.select_related("shop").filter(id=key, is_active=True).first()
+
+
+def receive_webhook(
+    webhook_id: str, request: HttpRequest, raw: bytes, *, request_id: uuid.UUID
+) -> Event | None:
+    """Store the event a Mechanic webhook request creates (§1.6), or ``None`` when there is no webhook.
+
+    ``raw`` is the body from ``read_body``. The event run is enqueued on commit
+    by ``Event.objects.ingest``.
+    """
+    webhook = find_webhook(webhook_id)
+    if webhook is None:
+        return None
+    data = _without_nul(webhook_event_data(webhook, request, raw, request_id=request_id))
+    return Event.objects.ingest(
+        webhook.shop, webhook.topic, data, source="webhook", webhook_request_id=request_id
+    )
+
+
+def webhook_event_data(webhook: Webhook, request: HttpRequest, raw: bytes, *, request_id: uuid.UUID) -> Any:
+    """Event data per the webhook's mode: Auto (§1.4) or Full request (§1.5).
+
+    Auto: body parameters shallow-merged with query parameters (the query
+    wins), else the query parameters, else the body as text (``None`` when
+    blank). Full request: a dict with exactly the keys ``body_base64``,
+    ``body``, ``client_ip``, ``headers``, ``mime_type``, ``query_string``,
+    ``query``, ``request_id`` and ``webhook_id``. Parse failures only make
+    parameters absent; this never raises for any request content.
+    """
+    content_type = request.META.get("CONTENT_TYPE") or None
+    query_bytes = _wsgi_bytes(request.META.get("QUERY_STRING", ""))
+    query = _params_or_none(parse_nested_query, query_bytes) if query_bytes else None
+    body = _params_or_none(parse_body, raw, content_type)
+
+    if webhook.data_mode == Webhook.DataMode.FULL_REQUEST:
+        return {
+            "body_base64": base64.b64encode(raw).decode("ascii"),
+            "body": body,
+            "client_ip": client_ip(request),
+            "headers": request_headers(request),
+            "mime_type": media_type(content_type),
+            "query_string": query_bytes.decode("utf-8", "replace") if query_bytes else None,
+            "query": query,
+            "request_id": str(request_id),
+            "webhook_id": str(webhook.id),
+        }
+    if body:
+        return {**body, **(query or {})}
+    if query:
+        return query
+    text = raw.decode("utf-8", "replace")
+    return text if text.strip() else None
+
+
+def request_headers(request: HttpRequest) -> dict[str, list[str]]:
+    """Request headers as Mechanic shows them: lower-cased name → ``[value]`` (§1.5).
+
+    Rebuilt from the WSGI environ (``HTTP_X_FOO`` → ``x-foo``, plus
+    ``content-type`` and ``content-length``). The server has already joined
+    repeated headers into one value. Names in ``HUB_WEBHOOK_HEADER_DENYLIST``
+    (headers our own edge proxy adds) are left out. Sorted by name.
+    """
+    denied = {name.lower() for name in getattr(settings, "HUB_WEBHOOK_HEADER_DENYLIST", ())}
+    headers: dict[str, list[str]] = {}
+    for key, value in request.META.items():
+        if key.startswith("HTTP_"):
+            name = key[5:]
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+            name = key
+        else:
+            continue
+        name = name.lower().replace("_", "-")
+        if name not in denied and isinstance(value, str):
+            headers[name] = [_header_text(value)]
+    return dict(sorted(headers.items()))
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The originating client address, trusting ``HUB_TRUSTED_PROXY_HOPS`` proxies (default 0).
+
+    Each trusted proxy appends the address it saw to ``X-Forwarded-For``, so
+    the client is the entry that many places left of ``REMOTE_ADDR``; entries
+    further left are whatever the client chose to send and are ignored.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    hops = int(getattr(settings, "HUB_TRUSTED_PROXY_HOPS", 0) or 0)
+    if hops <= 0:
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    chain = [item.strip() for item in forwarded.split(",") if item.strip()] + [remote]
+    return chain[max(len(chain) - 1 - hops, 0)]
+
+
+def _without_nul(value: Any) -> Any:
+    # PostgreSQL's jsonb cannot hold U+0000; the raw bytes survive in body_base64 (Full request mode).
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
+
+
+def _params_or_none(parse, *args) -> dict[str, Any] | None:
+    try:
+        params = parse(*args)
+    except ParamsError:
+        return None
+    return params or None
+
+
+def _wsgi_bytes(value: str) -> bytes:
+    # WSGI hands over header and query bytes decoded as latin-1; undo that.
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8")
+
+
+def _header_text(value: str) -> str:
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
+
+
+# --- Shopify deliveries (spec/platform.md §2.3) ------------------------------------------
+
+
+def shopify_hmac_valid(raw: bytes, signature: str | None, secrets: Iterable[str] | None = None) -> bool:
+    """Whether ``signature`` is base64(HMAC-SHA256(secret, raw)) for one of ``secrets``.
+
+    ``secrets`` defaults to ``HUB_SHOPIFY_API_SECRET`` then
+    ``HUB_SHOPIFY_API_SECRET_PREVIOUS``; blank secrets are skipped. Compares in
+    constant time; a missing signature is invalid.
+    """
+    if not signature:
+        return False
+    if secrets is None:
+        secrets = (settings.HUB_SHOPIFY_API_SECRET, settings.HUB_SHOPIFY_API_SECRET_PREVIOUS)
+    given = _wsgi_bytes(signature.strip())
+    for secret in secrets:
+        if not secret:
+            continue
+        expected = base64.b64encode(hmac.new(secret.encode("utf-8"), raw, hashlib.sha256).digest())
+        if hmac.compare_digest(expected, given):
+            return True
+    return False
+
+
+def shopify_delivery_key(headers: Mapping[str, str], topic: str) -> str | None:
+    """The key that identifies repeats of a delivery: event id + topic, else webhook id, else ``None``."""
+    event_id = (headers.get("X-Shopify-Event-Id") or "").strip()
+    if event_id:
+        key = f"event:{event_id}:{topic}"
+    else:
+        webhook_id = (headers.get("X-Shopify-Webhook-Id") or "").strip()
+        if not webhook_id:
+            return None
+        key = f"webhook:{webhook_id}"
+    if len(key) > 255:
+        key = "sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return key
+
+
+def receive_shopify_delivery(headers: Mapping[str, str], raw: bytes) -> Event | None:
+    """Store the event of a verified Shopify delivery; ``None`` when it is dropped.
+
+    ``headers`` is the request's case-insensitive header mapping and ``raw`` a
+    body whose HMAC was already checked. Deliveries for unknown shops and
+    repeats seen within ``HUB_SHOPIFY_DEDUP_HOURS`` are dropped; the
+    ``ShopifyDelivery`` unique constraint makes concurrent repeats lose.
+    Raises ``InvalidDelivery`` for a missing or malformed topic or a body that
+    is not JSON.
+    """
+    domain = (headers.get("X-Shopify-Shop-Domain") or "").strip().lower()
+    shop = Shop.objects.filter(myshopify_domain=domain).first() if domain else None
+    if shop is None:
+        logger.warning(
+            "Shopify delivery for unknown shop %r dropped (topic %r)", domain, headers.get("X-Shopify-Topic")
+        )
+        return None
+
+    topic = "shopify/" + (headers.get("X-Shopify-Topic") or "").strip().lower()
+    if not TOPIC_RE.fullmatch(topic):
+        raise InvalidDelivery("X-Shopify-Topic is missing or is not a subject/verb topic")
+    try:
+        data = parse_json(raw)
+    except ParamsError as exc:
+        raise InvalidDelivery(f"The body is not valid JSON ({exc}).") from None
+
+    key = shopify_delivery_key(headers, topic)
+    with transaction.atomic():
+        delivery = None
+        if key is not None:
+            cutoff = timezone.now() - timedelta(hours=settings.HUB_SHOPIFY_DEDUP_HOURS)
+            ShopifyDelivery.objects.filter(shop=shop, key=key, received_at__lt=cutoff).delete()
+            try:
+                with transaction.atomic():
+                    delivery = ShopifyDelivery.objects.create(shop=shop, key=key)
+            except IntegrityError:
+                logger.info("Repeated Shopify delivery %s for %s dropped", key, shop)
+                return None
+        event = Event.objects.ingest(shop, topic, data, source="shopify", shopify_topic=topic)
+        if delivery is not None:
+            delivery.event = event
+            delivery.save(update_fields=["event"])
+    return event

@@ -1,0 +1,159 @@
+"""Events and the inbound configuration that creates them.
+
+Event fields follow spec/runtime.md §2.1; Mechanic webhooks spec/platform.md §1.1.
+"""
+
+import uuid
+
+from django.db import models, transaction
+from django.utils import timezone
+
+
+class EventManager(models.Manager):
+    """Creates events together with their event run."""
+
+    def ingest(
+        self,
+        shop,
+        topic: str,
+        data=None,
+        *,
+        source: str = "user",
+        run_at=None,
+        enqueue: bool = True,
+        **fields,
+    ) -> "Event":
+        """Create an event and its event run in one transaction (spec/runtime.md §16).
+
+        ``run_at`` (aware datetime, default now) makes the event run ``scheduled``
+        when it lies in the future. Due runs are handed to the queue after commit
+        unless ``enqueue`` is false (``emit_event --sync`` and tests perform them
+        in-process). Other keyword arguments are Event fields (``shopify_topic``,
+        ``webhook_request_id``, ``parent``, ``task_ids``, ``input``...).
+        """
+        from tasks_app.models import EventRun
+
+        with transaction.atomic():
+            event = self.create(shop=shop, topic=topic, data=data, source=source, **fields)
+            EventRun.create_for(event, run_at=run_at, enqueue=enqueue)
+        return event
+
+
+class Event(models.Model):
+    """Something that happened: one topic and its data (spec/runtime.md §2.1)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    shop = models.ForeignKey("integrations.Shop", on_delete=models.CASCADE, related_name="events")
+    topic = models.CharField(max_length=255, db_index=True)
+    data = models.JSONField(null=True, blank=True)
+    source = models.CharField(max_length=255, default="user")
+    shopify_topic = models.CharField(max_length=255, null=True, blank=True)
+    webhook_request_id = models.UUIDField(null=True, blank=True, db_index=True)
+    flow_action_run_id = models.CharField(max_length=255, null=True, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    task_ids = models.JSONField(null=True, blank=True, help_text="Only these tasks may respond.")
+    input = models.JSONField(null=True, blank=True, help_text="User-form values (Liquid `input`).")
+    origin_task = models.ForeignKey(
+        "tasks_app.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = EventManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.topic} ({self.id})"
+
+    def liquid_data(self, *, preview: bool = False, depth: int = 0) -> dict:
+        """The ``event`` object a script sees (spec/liquid.md §5.1).
+
+        ``parent`` resolves recursively up to 5 generations; ``preview`` is
+        present only in previews.
+        """
+        parent = None
+        if self.parent_id and depth < 5:
+            parent = self.parent.liquid_data(depth=depth + 1)
+        data = {
+            "id": str(self.id),
+            "topic": self.topic,
+            "data": self.data,
+            "source": self.source,
+            "created_at": self.created_at.isoformat().replace("+00:00", "Z"),
+            "shopify_topic": self.shopify_topic,
+            "webhook_request_id": str(self.webhook_request_id) if self.webhook_request_id else None,
+            "flow_action_run_id": self.flow_action_run_id,
+            "parent": parent,
+        }
+        if preview:
+            data["preview"] = True
+        return data
+
+
+class Webhook(models.Model):
+    """A Mechanic webhook: a URL that turns requests into ``user/...`` events (spec/platform.md §1)."""
+
+    class DataMode(models.TextChoices):
+        AUTO = "auto", "Auto"
+        FULL_REQUEST = "full_request", "Full request"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    shop = models.ForeignKey("integrations.Shop", on_delete=models.CASCADE, related_name="webhooks")
+    name = models.CharField(max_length=255)
+    topic = models.CharField(max_length=255, help_text="user/<subject>/<verb>")
+    data_mode = models.CharField(max_length=20, choices=DataMode.choices, default=DataMode.AUTO)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.topic}"
+
+    @property
+    def url(self) -> str:
+        """The public URL callers POST to."""
+        from django.conf import settings
+
+        return f"{settings.HUB_WEBHOOK_BASE_URL.rstrip('/')}/{self.id}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from events.topics import WEBHOOK_TOPIC_RE
+
+        if not WEBHOOK_TOPIC_RE.fullmatch(self.topic or ""):
+            raise ValidationError({"topic": "must be user/<subject>/<verb> in [a-z0-9_]"})
+
+
+class ShopifyDelivery(models.Model):
+    """A Shopify webhook delivery already ingested, for dropping repeats (spec/platform.md §2.3)."""
+
+    shop = models.ForeignKey("integrations.Shop", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255, help_text="event id + topic, or webhook id")
+    event = models.ForeignKey(Event, null=True, on_delete=models.SET_NULL, related_name="+")
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shop", "key"], name="unique_shopify_delivery")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class SchedulerTick(models.Model):
+    """The last scheduler tick fired per shop and topic, so no tick fires twice."""
+
+    shop = models.ForeignKey("integrations.Shop", on_delete=models.CASCADE, related_name="+")
+    topic = models.CharField(max_length=64)
+    last_tick_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shop", "topic"], name="unique_scheduler_tick")]
+
+    def __str__(self) -> str:
+        return f"{self.topic} at {self.last_tick_at}"

@@ -1,0 +1,92 @@
+"""Scheduler topics: clock ticks in each shop's time zone (spec/runtime.md §2.3.1).
+
+Django-Q2 calls ``tick`` every minute. For each shop with an enabled task
+subscribed to a scheduler topic, the most recent tick of that topic in the
+shop's local time is fired once. After downtime at most one late event per
+topic is emitted (the most recent missed tick); older ticks are not backfilled.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from events.topics import SCHEDULER_TOPICS
+
+logger = logging.getLogger("events.scheduler")
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# A tick seen for the first time is fired only if it is this recent.
+FIRST_TICK_GRACE = timedelta(minutes=5)
+
+
+def local_midnight(day: datetime, tz: ZoneInfo) -> datetime:
+    """The first instant of ``day``'s local date in ``tz`` (a DST gap moves it later, never earlier)."""
+    naive = datetime(day.year, day.month, day.day)
+    candidate = naive.replace(tzinfo=tz)
+    # A wall time inside a DST gap does not round-trip; the first real instant follows it.
+    roundtrip = candidate.astimezone(ZoneInfo("UTC")).astimezone(tz)
+    if roundtrip.replace(tzinfo=None) != naive:
+        candidate = roundtrip.replace(minute=0, second=0, microsecond=0)
+    return candidate
+
+
+def latest_tick(topic: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """The most recent instant at or before ``now`` when ``topic`` ticks in zone ``tz``."""
+    local = now.astimezone(tz)
+    kind = topic.rsplit("/", 1)[1]
+    if kind.endswith("min"):
+        step = int(kind[:-3])
+        minute = local.minute - local.minute % step
+        return local.replace(minute=minute, second=0, microsecond=0)
+    if kind == "hourly":
+        return local.replace(minute=0, second=0, microsecond=0)
+    midnight = local_midnight(local, tz)
+    if midnight > local:
+        midnight = local_midnight(local - timedelta(days=1), tz)
+    if kind == "daily":
+        return midnight
+    if kind == "monthly":
+        return local_midnight(local.replace(day=1), tz)
+    days_back = (local.weekday() - WEEKDAYS.index(kind)) % 7
+    return local_midnight(local - timedelta(days=days_back), tz)
+
+
+def subscribed_scheduler_topics(shop) -> set[str]:
+    """Scheduler topics that at least one enabled task of ``shop`` subscribes to."""
+    topics: set[str] = set()
+    for task in shop.tasks.filter(enabled=True):
+        for subscription in task.subscription_objects():
+            if subscription.topic in SCHEDULER_TOPICS:
+                topics.add(subscription.topic)
+    return topics
+
+
+def tick(now: datetime | None = None) -> list:
+    """Fire every due scheduler tick for every shop; returns the events created."""
+    from events.models import Event, SchedulerTick
+    from integrations.models import Shop
+
+    now = now or timezone.now()
+    created = []
+    for shop in Shop.objects.all():
+        for topic in sorted(subscribed_scheduler_topics(shop)):
+            due = latest_tick(topic, now, shop.tzinfo)
+            with transaction.atomic():
+                record, new = SchedulerTick.objects.select_for_update().get_or_create(
+                    shop=shop, topic=topic, defaults={"last_tick_at": due}
+                )
+                if new:
+                    fire = now - due <= FIRST_TICK_GRACE
+                elif record.last_tick_at < due:
+                    fire = True
+                    record.last_tick_at = due
+                    record.save(update_fields=["last_tick_at"])
+                else:
+                    fire = False
+                if fire:
+                    created.append(Event.objects.ingest(shop, topic, None, source="scheduler"))
+                    logger.info("scheduler: %s for %s (tick %s)", topic, shop, due.isoformat())
+    return created

@@ -1,0 +1,218 @@
+"""Django settings for Hub.
+
+Every setting is read from the environment and has a local default, so every
+``manage.py`` command works with nothing set. Settings of our own are named
+``HUB_...``. The embedded default is SQLite (WAL mode) with the Django-Q2 ORM
+broker; ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Read a boolean from the environment (``1/true/yes/on`` are true)."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    """Read an integer from the environment."""
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def env_list(name: str, default: str) -> list[str]:
+    """Read a comma-separated list from the environment."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+SECRET_KEY = os.environ.get("HUB_SECRET_KEY", "hub-local-development-key-change-me-in-production-0123456789")
+DEBUG = env_bool("HUB_DEBUG", False)
+ALLOWED_HOSTS = env_list("HUB_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env_list("HUB_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sites",
+    "rest_framework",
+    "django_q",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "integrations",
+    "events",
+    "tasks_app",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "hub.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "hub.wsgi.application"
+
+# --- Database -----------------------------------------------------------------
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=env_int("HUB_DB_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server and the qcluster workers read while one writes;
+    # IMMEDIATE transactions take the write lock up front instead of failing
+    # with "database is locked" on lock upgrade.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    # A file, not memory, so a qcluster subprocess can share the test database.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("HUB_TEST_DB") or str(BASE_DIR / "test_db.sqlite3")
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+SITE_ID = 1
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+# Set HUB_STATIC_ROOT (and run collectstatic) to serve collected files in production.
+STATIC_ROOT = os.environ.get("HUB_STATIC_ROOT") or None
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Serve straight from the finders so no collectstatic step is needed locally.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "hub": {"handlers": ["stderr"], "level": os.environ.get("HUB_LOG_LEVEL", "INFO")},
+        "events": {"handlers": ["stderr"], "level": os.environ.get("HUB_LOG_LEVEL", "INFO")},
+        "tasks_app": {"handlers": ["stderr"], "level": os.environ.get("HUB_LOG_LEVEL", "INFO")},
+        "integrations": {"handlers": ["stderr"], "level": os.environ.get("HUB_LOG_LEVEL", "INFO")},
+    },
+}
+
+# --- Django REST framework ------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+}
+
+# --- Django-Q2: the run queue and the schedules -----------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# Runs are claimed with a conditional update, so a redelivered message is
+# harmless; `retry` sits above the longest run (the 300 s action cap) so the
+# ORM broker does not redeliver a message whose run is still being performed.
+Q_CLUSTER = {
+    "name": os.environ.get("HUB_Q_NAME", "hub"),
+    "workers": env_int("HUB_Q_WORKERS", 2),
+    "timeout": env_int("HUB_Q_TIMEOUT_S", 330),
+    "retry": env_int("HUB_Q_RETRY_S", 360),
+    "max_attempts": 1,
+    "ack_failures": True,
+    "catch_up": False,
+    "save_limit": 200,
+    "poll": 0.5,
+    "label": "Django-Q2",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# --- Email --------------------------------------------------------------------------
+HUB_MAIL_DOMAIN = os.environ.get("HUB_MAIL_DOMAIN", "mail.hub.localhost")
+EMAIL_HOST = os.environ.get("HUB_EMAIL_HOST", "")
+EMAIL_PORT = env_int("HUB_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("HUB_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("HUB_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("HUB_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("HUB_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("HUB_EMAIL_TIMEOUT_S", 30)
+EMAIL_BACKEND = os.environ.get(
+    "HUB_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "hub.mail.StderrConsoleBackend",
+)
+
+# --- Hub --------------------------------------------------------------------------
+# Shopify app credentials: deliveries are verified with the app secret (and the
+# previous one while rotating).
+HUB_SHOPIFY_API_KEY = os.environ.get("HUB_SHOPIFY_API_KEY", "")
+HUB_SHOPIFY_API_SECRET = os.environ.get("HUB_SHOPIFY_API_SECRET", "hub-development-shopify-secret")
+HUB_SHOPIFY_API_SECRET_PREVIOUS = os.environ.get("HUB_SHOPIFY_API_SECRET_PREVIOUS", "")
+HUB_SHOPIFY_API_VERSION = os.environ.get("HUB_SHOPIFY_API_VERSION", "2026-07")
+# Largest accepted inbound webhook body, in bytes (spec/platform.md §1.10).
+HUB_MAX_WEBHOOK_BYTES = env_int("HUB_MAX_WEBHOOK_BYTES", 20 * 1024 * 1024)
+# Repeated Shopify deliveries are dropped within this window (spec/platform.md §2.3).
+HUB_SHOPIFY_DEDUP_HOURS = env_int("HUB_SHOPIFY_DEDUP_HOURS", 48)
+HUB_WEBHOOK_BASE_URL = os.environ.get("HUB_WEBHOOK_BASE_URL", "http://127.0.0.1:8000/webhooks")
+HUB_DEFAULT_RUN_CONCURRENCY = env_int("HUB_DEFAULT_RUN_CONCURRENCY", 4)
+# Hand due runs to Django-Q2 after commit. Tests turn it off and perform runs
+# in-process; the CLI's --sync does the same for one event.
+HUB_ENQUEUE_RUNS = env_bool("HUB_ENQUEUE_RUNS", True)
+HUB_TASK_RUN_TIMEOUT_S = env_int("HUB_TASK_RUN_TIMEOUT_S", 60)
+HUB_TASK_RUN_MEMORY_MB = env_int("HUB_TASK_RUN_MEMORY_MB", 512)
+# HTTP action timeouts, in seconds (spec/actions.md §2).
+HUB_HTTP_CONNECT_TIMEOUT_S = env_int("HUB_HTTP_CONNECT_TIMEOUT_S", 10)
+HUB_HTTP_READ_TIMEOUT_S = env_int("HUB_HTTP_READ_TIMEOUT_S", 60)
+# Mechanic webhooks, Full request mode: how many reverse proxies in front of Hub
+# append to X-Forwarded-For (0: use the socket address), and headers our own
+# edge proxy adds that task data should not see (spec/platform.md §1.5).
+HUB_TRUSTED_PROXY_HOPS = env_int("HUB_TRUSTED_PROXY_HOPS", 0)
+HUB_WEBHOOK_HEADER_DENYLIST = env_list("HUB_WEBHOOK_HEADER_DENYLIST", "")

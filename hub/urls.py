@@ -1,0 +1,16 @@
+"""Hub's URLs: ingress endpoints, the admin console, merchant sign-in."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+admin.site.site_header = "Hub"
+admin.site.site_title = "Hub"
+admin.site.index_title = "Operator console"
+
+urlpatterns = [
+    path("", include("events.urls")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+]

@@ -1,0 +1,53 @@
+"""Action performers, one module per action type (spec/actions.md).
+
+``perform_action`` is what ``ActionRun.perform`` calls; each type is an
+``Action`` subclass registered in ``base`` by its type name.
+"""
+
+from tasks_app.actions import cache, echo, email, event, http  # noqa: F401  (register the types)
+from tasks_app.actions.base import (
+    Action,
+    ActionContext,
+    ActionError,
+    OptionError,
+    Outcome,
+    PermanentActionError,
+    TransientActionError,
+    action_class,
+    registered_types,
+)
+
+__all__ = [
+    "Action",
+    "ActionContext",
+    "ActionError",
+    "OptionError",
+    "Outcome",
+    "PermanentActionError",
+    "TransientActionError",
+    "action_class",
+    "execute_action",
+    "perform_action",
+    "registered_types",
+]
+
+
+def execute_action(action_run, *, enqueue: bool = True) -> Outcome:
+    """Perform ``action_run`` and return its ``Outcome`` (result, error, permanent).
+
+    A type without a registered performer fails permanently with
+    ``action type <type> is not supported yet``.
+    """
+    performer = action_class(action_run.action_type)
+    if performer is None:
+        return Outcome(error=f"action type {action_run.action_type} is not supported yet")
+    return performer().execute(action_run, enqueue=enqueue)
+
+
+def perform_action(action_run, *, enqueue: bool = True) -> tuple[object, str | None]:
+    """Perform ``action_run``; returns ``(result, error)`` with ``error`` None on success.
+
+    On failure ``result`` is None and ``error`` the human-readable text to store.
+    """
+    outcome = execute_action(action_run, enqueue=enqueue)
+    return outcome.result, outcome.error

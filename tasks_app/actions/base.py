@@ -1,0 +1,245 @@
+"""The shared base of every action performer (spec/actions.md §0.2, spec/runtime.md §4.5).
+
+An action type is one ``Action`` subclass registered by its type name. The
+base owns what every type shares: option validation (errors that name the
+option), timing, and turning the outcome into the ``(result, error)`` pair an
+action run records.
+"""
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from django.utils import timezone
+
+logger = logging.getLogger("tasks_app.actions")
+
+
+class ActionError(Exception):
+    """An action failed; ``str(error)`` is the human-readable text stored on the run."""
+
+    permanent: ClassVar[bool] = True
+
+
+class PermanentActionError(ActionError):
+    """A failure that retrying cannot fix: invalid options, a refused message, a forced error."""
+
+    permanent = True
+
+
+class TransientActionError(ActionError):
+    """A failure that may pass on retry: connection errors, timeouts, 5xx (spec/runtime.md §9.1)."""
+
+    permanent = False
+
+
+class OptionError(PermanentActionError):
+    """A validation error naming the option at fault: ``option "to": ...``."""
+
+    def __init__(self, name: str, message: str) -> None:
+        self.option = name
+        super().__init__(f'option "{name}": {message}')
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    """What ``Action.perform`` works with.
+
+    ``options`` is what ``validate`` returned (the cleaned options), ``run`` the
+    ``ActionRun`` row, ``shop`` its shop; ``enqueue`` says whether runs created
+    by the action are handed to the queue (false in tests and ``--sync``).
+    """
+
+    run: Any
+    shop: Any
+    options: Any
+    enqueue: bool = True
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The outcome of performing one action run.
+
+    ``error`` is None on success (``result`` is then JSON-able); otherwise
+    ``result`` is None and ``permanent`` says whether a retry could help.
+    """
+
+    result: Any = None
+    error: str | None = None
+    permanent: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class Action:
+    """One action type. Subclasses set ``type`` and implement ``validate`` and ``perform``.
+
+    ``validate(options)`` returns the cleaned options or raises
+    ``PermanentActionError`` (usually ``OptionError``); ``perform(context)``
+    returns the JSON result or raises an ``ActionError``. Neither is called in
+    previews (spec/actions.md §0.3).
+    """
+
+    type: ClassVar[str] = ""
+
+    def precheck(self, action_run) -> None:
+        """Refuse the run before its options are looked at (e.g. the shop may not use this type).
+
+        Raises ``ActionError``; the default accepts every run.
+        """
+
+    def validate(self, options: Any) -> Any:
+        """Check ``options`` and return them in the shape ``perform`` expects."""
+        return options
+
+    def perform(self, context: ActionContext) -> Any:
+        """Do the action's work and return its result (spec/actions.md, per type)."""
+        raise NotImplementedError
+
+    def execute(self, action_run, *, enqueue: bool = True) -> Outcome:
+        """Validate and perform ``action_run``'s options; never raises.
+
+        Validation failures are permanent (spec/runtime.md §4.5 step 4). An
+        unexpected exception is logged and recorded as a non-permanent failure
+        so that the run still ends as a row with an error, never as a stuck
+        ``started`` run.
+        """
+        if getattr(action_run, "started_at", None) is None:
+            action_run.started_at = timezone.now()
+        if getattr(action_run, "_clock", None) is None:
+            action_run._clock = time.monotonic()
+        clock = time.monotonic()
+        try:
+            self.precheck(action_run)
+            cleaned = self.validate(action_run.options)
+            context = ActionContext(run=action_run, shop=action_run.shop, options=cleaned, enqueue=enqueue)
+            outcome = Outcome(result=self.perform(context))
+        except ActionError as exc:
+            outcome = Outcome(error=str(exc), permanent=exc.permanent)
+        except Exception as exc:  # a bug in a performer must still end the run as a failed row
+            logger.exception("%s action run %s crashed", self.type, action_run.pk)
+            outcome = Outcome(
+                error=f"internal error in the {self.type} action: {type(exc).__name__}: {exc}",
+                permanent=False,
+            )
+        logger.info(
+            "%s action run %s %s in %d ms",
+            self.type,
+            action_run.pk,
+            "succeeded" if outcome.ok else "failed",
+            int((time.monotonic() - clock) * 1000),
+        )
+        return outcome
+
+
+_REGISTRY: dict[str, type[Action]] = {}
+
+
+def register(cls: type[Action]) -> type[Action]:
+    """Class decorator: make ``cls`` the performer of action type ``cls.type``."""
+    if not cls.type:
+        raise ValueError(f"{cls.__name__} has no action type name")
+    if cls.type in _REGISTRY and _REGISTRY[cls.type] is not cls:
+        raise ValueError(f"action type {cls.type!r} is registered twice")
+    _REGISTRY[cls.type] = cls
+    return cls
+
+
+def action_class(type_name: str) -> type[Action] | None:
+    """The registered performer of ``type_name``, or None."""
+    return _REGISTRY.get(type_name)
+
+
+def registered_types() -> list[str]:
+    """The supported action type names, sorted."""
+    return sorted(_REGISTRY)
+
+
+# --- option helpers -------------------------------------------------------------------------------------
+# Shared by the performers so that every validation error reads the same way.
+
+
+def compact_json(value: Any) -> str:
+    """``value`` as compact JSON, non-ASCII kept as is."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def describe(value: Any) -> str:
+    """A JSON type name for error messages (``string``, ``number``, ``array``...)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def require_object(options: Any) -> dict:
+    """``options`` itself must be a JSON object; raises ``PermanentActionError`` otherwise."""
+    if not isinstance(options, dict):
+        raise PermanentActionError(f"options must be an object, got {describe(options)}")
+    return options
+
+
+def required(options: dict, name: str) -> Any:
+    """The value of a required option; absent or null raises ``OptionError``."""
+    value = options.get(name)
+    if value is None:
+        raise OptionError(name, "is required")
+    return value
+
+
+def string_option(options: dict, name: str, *, require: bool = False, blank: bool = True) -> str | None:
+    """A string option; null counts as absent. ``blank=False`` rejects whitespace-only strings."""
+    value = options.get(name)
+    if value is None:
+        if require:
+            raise OptionError(name, "is required")
+        return None
+    if not isinstance(value, str):
+        raise OptionError(name, f"must be a string, got {describe(value)}")
+    if not blank and not value.strip():
+        raise OptionError(name, "must not be blank")
+    return value
+
+
+def to_bool(value: Any, name: str) -> bool:
+    """Coerce a boolean option: ``true``/``false`` or those words as strings (spec/actions.md §0.5)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise OptionError(name, f"must be true or false, got {compact_json(value)}")
+
+
+def bool_option(options: dict, name: str, default: bool) -> bool:
+    """A boolean option with a default; null counts as absent."""
+    value = options.get(name)
+    return default if value is None else to_bool(value, name)
+
+
+def to_int(value: Any, name: str) -> int:
+    """Coerce an integer option: integers, integral floats, or integer strings (spec/actions.md §0.5)."""
+    if isinstance(value, bool):
+        raise OptionError(name, f"must be an integer, got {compact_json(value)}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            pass
+    raise OptionError(name, f"must be an integer, got {compact_json(value)}")

@@ -1,0 +1,394 @@
+"""Importing task exports (spec/platform.md §7.1, §7.2).
+
+Shared by ``manage.py import_task`` and the admin's JSON upload. A payload is one task
+object or an array of them (several concatenated objects are accepted too). Each payload
+is all-or-nothing: every task is checked before anything is written, and the writes
+happen in one transaction.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from events.topics import Subscription, SubscriptionError, parse_subscriptions
+from tasks_app.liquid import RenderSettings, TaskRenderError, render_text
+from tasks_app.models import Task
+from tasks_app.models.task import default_api_version
+from tasks_app.options import (
+    OptionKeyError,
+    OptionValueError,
+    check_option_names,
+    coerce_option_value,
+    discover_options,
+    missing_required,
+    parse_option_key,
+)
+
+# Export fields (§7.1) and the JSON kinds each accepts; None is always allowed except for name/script.
+TEXT_FIELDS = (
+    "subscriptions_template",
+    "docs",
+    "online_store_javascript",
+    "order_status_javascript",
+    "shopify_api_version",
+)
+BOOLEAN_FIELDS = ("halt_action_run_sequence_on_error", "perform_action_runs_in_sequence", "liquid_profiling")
+KNOWN_FIELDS = frozenset(
+    {"name", "script", "options", "subscriptions", "tags", "preview_event_definitions"}
+    | set(TEXT_FIELDS)
+    | set(BOOLEAN_FIELDS)
+)
+
+
+class TaskImportError(Exception):
+    """A payload that cannot be imported; nothing from it was stored.
+
+    ``str(error)`` is ``"<source>: <JSON path>: <reason>"`` (e.g.
+    ``tasks.json: $[1].options.days__number: 'ten' is not a number``).
+    """
+
+    def __init__(self, source_name: str, path: str, reason: str):
+        self.source_name = source_name
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{source_name}: {path}: {reason}" if path else f"{source_name}: {reason}")
+
+
+@dataclass
+class ImportedTask:
+    """One stored task: ``created`` is False when ``replace`` updated an existing task;
+    ``missing`` lists required options still empty; ``warnings`` are ``"<source>: <path>: ..."`` lines."""
+
+    task: Task
+    created: bool
+    missing: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        """One line per task: ``Created task "Name" (id), disabled; missing required options: a, b``."""
+        verb = "Created" if self.created else "Replaced"
+        state = "enabled" if self.task.enabled else "disabled"
+        line = f'{verb} task "{self.task.name}" ({self.task.id}), {state}'
+        if self.missing:
+            line += f"; missing required options: {', '.join(self.missing)}"
+        return line
+
+
+@dataclass
+class PreparedTask:
+    """A checked task export, ready to store (no database access to build one)."""
+
+    fields: dict
+    path: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.fields["name"]
+
+    @property
+    def missing(self) -> list[str]:
+        return missing_required(self.fields["options"])
+
+
+def load_payload(text: str | bytes, source_name: str = "upload") -> list[tuple[str, Any]]:
+    """Parse payload text into ``[(json_path, task_value), ...]``.
+
+    One object → ``[("$", obj)]``; an array → ``$[0]``, ``$[1]``...; several objects one after
+    another → ``$[0]``... as if they were an array (§7.2 decision). Raises ``TaskImportError``
+    for invalid JSON (with line and column) and for an empty payload.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise TaskImportError(source_name, "", f"not UTF-8 text ({exc.reason})") from None
+    decoder = json.JSONDecoder()
+    values, pos = [], 0
+    while True:
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos >= len(text):
+            break
+        try:
+            value, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            raise TaskImportError(
+                source_name, "", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+            ) from None
+        values.append(value)
+    if not values:
+        raise TaskImportError(source_name, "", "no task in the file")
+    return split_payload(values[0] if len(values) == 1 else values)
+
+
+def split_payload(payload: Any) -> list[tuple[str, Any]]:
+    """``[(json_path, task_value), ...]`` for a parsed payload: one object or an array."""
+    if isinstance(payload, list):
+        return [(f"$[{index}]", value) for index, value in enumerate(payload)]
+    return [("$", payload)]
+
+
+def _kind(value: Any) -> str:
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+        dict: "an object",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
+
+
+def prepare_task(
+    value: Any,
+    *,
+    path: str = "$",
+    shop_data: dict,
+    timezone: str = "UTC",
+    options_override: dict | None = None,
+    source_name: str = "upload",
+) -> PreparedTask:
+    """Check one task export and derive what Hub stores (§7.2).
+
+    Options are re-discovered from the texts and valued from the file's ``options``, then
+    ``options_override``, coerced (§7.3.4); ``subscriptions`` are rendered from the template
+    with ``shop`` (``shop_data``, the Liquid shop hash) and ``options`` and parsed (§7.5).
+    Raises ``TaskImportError`` naming the JSON path under ``path``.
+    """
+
+    def fail(where: str, reason: str) -> TaskImportError:
+        return TaskImportError(source_name, f"{path}{where}", reason)
+
+    if not isinstance(value, dict):
+        raise fail("", f"expected a task object, got {_kind(value)}")
+    warnings = [
+        f"{source_name}: {path}: unknown key {key!r} ignored" for key in value if key not in KNOWN_FIELDS
+    ]
+
+    name = value.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise fail(
+            ".name",
+            "a task needs a non-empty name"
+            if name in (None, "")
+            else f"expected a string, got {_kind(name)}",
+        )
+    if len(name) > 255:
+        raise fail(".name", "longer than 255 characters")
+    script = value.get("script")
+    if not isinstance(script, str):
+        raise fail(".script", f"expected a string, got {_kind(script)}")
+    for key in TEXT_FIELDS:
+        if value.get(key) is not None and not isinstance(value[key], str):
+            raise fail(f".{key}", f"expected a string or null, got {_kind(value[key])}")
+    for key in BOOLEAN_FIELDS:
+        if value.get(key) is not None and not isinstance(value[key], bool):
+            raise fail(f".{key}", f"expected true, false or null, got {_kind(value[key])}")
+    tags = _string_list(value.get("tags"), fail, ".tags")
+    lines = _string_list(value.get("subscriptions"), fail, ".subscriptions")
+    definitions = _preview_definitions(value.get("preview_event_definitions"), fail)
+    stored = value.get("options")
+    if stored is not None and not isinstance(stored, dict):
+        raise fail(".options", f"expected an object, got {_kind(stored)}")
+    stored = dict(stored or {})
+
+    texts = {
+        key: value.get(key)
+        for key in ("subscriptions_template", "online_store_javascript", "order_status_javascript")
+    }
+    keys = discover_options(script, *texts.values())
+    try:
+        check_option_names(keys)
+    except OptionKeyError as exc:
+        raise fail(".script", f"option {exc}") from None
+    source = dict(stored)
+    source.update({key: val for key, val in (options_override or {}).items() if key in keys})
+    options = {}
+    for key in keys:
+        try:
+            options[key] = coerce_option_value(key, source.get(key))
+        except OptionKeyError as exc:
+            raise fail(".script", f"option {exc}") from None
+        except OptionValueError as exc:
+            raise fail(f".options.{key}{exc.path}", exc.reason) from None
+        warnings += [
+            f"{source_name}: {path}.options.{key}: {w.split(': ', 1)[1]}"
+            for w in parse_option_key(key).warnings
+        ]
+    warnings += [
+        f"{source_name}: {path}.options.{key}: not referenced by the task, dropped"
+        for key in stored
+        if key not in options
+    ]
+
+    template = texts["subscriptions_template"]
+    where = ".subscriptions_template"
+    if template is None or (not template.strip() and lines):
+        template, where = "\n".join(lines), ".subscriptions"
+    subscriptions = render_subscriptions(
+        template, options, shop_data, timezone, fail=lambda reason: fail(where, reason)
+    )
+
+    fields = {
+        "name": name,
+        "script": script,
+        "options": options,
+        "subscriptions_template": template,
+        "subscriptions": [sub.line for sub in subscriptions],
+        "docs": value.get("docs") or "",
+        "tags": tags,
+        "preview_event_definitions": definitions,
+        "perform_action_runs_in_sequence": bool(value.get("perform_action_runs_in_sequence")),
+        "halt_action_run_sequence_on_error": bool(value.get("halt_action_run_sequence_on_error")),
+        "online_store_javascript": texts["online_store_javascript"],
+        "order_status_javascript": texts["order_status_javascript"],
+        "shopify_api_version": value.get("shopify_api_version") or default_api_version(),
+        "liquid_profiling": bool(value.get("liquid_profiling")),
+    }
+    return PreparedTask(fields=fields, path=path, warnings=warnings)
+
+
+def render_subscriptions(
+    template: str,
+    options: dict,
+    shop_data: dict,
+    timezone: str = "UTC",
+    *,
+    fail: Callable[[str], Exception] | None = None,
+) -> list[Subscription]:
+    """Render a subscriptions template with ``shop`` and ``options`` only and parse it (§7.5).
+
+    Options are passed as stored (coerced, never Liquid-rendered; spec/runtime.md §3.2).
+    Returns ``events.topics.Subscription`` objects. Liquid and line errors raise
+    ``fail(reason)`` when given, else ``SubscriptionError``.
+    """
+    try:
+        text = render_text(
+            template, {"shop": shop_data, "options": options}, RenderSettings(timezone=timezone)
+        )
+        return parse_subscriptions(text)
+    except Exception as exc:  # noqa: BLE001 - any render failure is the template's error to report
+        if isinstance(exc, TaskRenderError):
+            reason = exc.message
+        elif isinstance(exc, SubscriptionError):
+            reason = str(exc)
+        else:
+            reason = f"internal error while rendering: {type(exc).__name__}: {exc}"
+        if fail is None:
+            raise SubscriptionError(reason) from None
+        raise fail(reason) from None
+
+
+def refresh_subscriptions(task: Task) -> None:
+    """Re-render ``task.subscriptions`` from its template, shop and stored options (§7.5).
+
+    Sets the attribute without saving. Raises ``TaskImportError`` (source: the task name,
+    path ``$.subscriptions_template``) for a Liquid error or an invalid line.
+    """
+
+    def fail(reason: str) -> TaskImportError:
+        return TaskImportError(task.name, "$.subscriptions_template", reason)
+
+    subscriptions = render_subscriptions(
+        task.subscriptions_template or "",
+        dict(task.options or {}),
+        task.shop.liquid_data(),
+        task.shop.timezone_name,
+        fail=fail,
+    )
+    task.subscriptions = [sub.line for sub in subscriptions]
+
+
+def _string_list(value: Any, fail, where: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise fail(where, f"expected an array of strings, got {_kind(value)}")
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            raise fail(f"{where}[{index}]", f"expected a string, got {_kind(item)}")
+    return list(value)
+
+
+def _preview_definitions(value: Any, fail) -> list[dict]:
+    """``[{description, event_attributes: {topic, data}}]`` (§7.6); data may be any JSON."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise fail(".preview_event_definitions", f"expected an array, got {_kind(value)}")
+    for index, item in enumerate(value):
+        where = f".preview_event_definitions[{index}]"
+        if not isinstance(item, dict):
+            raise fail(where, f"expected an object, got {_kind(item)}")
+        if item.get("description") is not None and not isinstance(item["description"], str):
+            raise fail(f"{where}.description", f"expected a string, got {_kind(item['description'])}")
+        attributes = item.get("event_attributes")
+        if not isinstance(attributes, dict):
+            raise fail(f"{where}.event_attributes", f"expected an object, got {_kind(attributes)}")
+        if not isinstance(attributes.get("topic"), str):
+            raise fail(
+                f"{where}.event_attributes.topic", f"expected a string, got {_kind(attributes.get('topic'))}"
+            )
+    return value
+
+
+def import_tasks(
+    shop,
+    payload: Any,
+    *,
+    options_override: dict | None = None,
+    enable: bool = False,
+    replace: bool = False,
+    source_name: str = "upload",
+) -> list[ImportedTask]:
+    """Import every task of ``payload`` into ``shop``, all or nothing (§7.2).
+
+    ``payload`` is the file's text (``str``/``bytes``) or already-parsed JSON (an object or an
+    array of objects). New tasks are created disabled; ``enable`` enables each task whose
+    required options are filled (the others stay disabled, see ``ImportedTask.missing``).
+    ``replace`` updates the existing task with the same name instead of adding another
+    (keeping it enabled only if nothing required is missing, or if ``enable`` says so).
+    Raises ``TaskImportError`` (nothing stored) for any problem in the payload.
+    """
+    entries = (
+        load_payload(payload, source_name) if isinstance(payload, (str, bytes)) else split_payload(payload)
+    )
+    shop_data = shop.liquid_data()
+    prepared = [
+        prepare_task(
+            value,
+            path=path,
+            shop_data=shop_data,
+            timezone=shop.timezone_name,
+            options_override=options_override,
+            source_name=source_name,
+        )
+        for path, value in entries
+    ]
+    results = []
+    with transaction.atomic():
+        for item in prepared:
+            missing = item.missing
+            existing = (
+                Task.objects.filter(shop=shop, name=item.name).order_by("created_at").first()
+                if replace
+                else None
+            )
+            if existing is None:
+                task = Task(shop=shop, **item.fields)
+                task.enabled = enable and not missing
+            else:
+                task = existing
+                for key, val in item.fields.items():
+                    setattr(task, key, val)
+                task.enabled = not missing and (enable or task.enabled)
+            task.save()
+            results.append(
+                ImportedTask(task=task, created=existing is None, missing=missing, warnings=item.warnings)
+            )
+    return results

@@ -1,0 +1,550 @@
+"""Expression parsing for the Mechanic dialect (spec/liquid.md §2.1, §2.9, §3, §8.3).
+
+python-liquid's expression tokenizer treats ``limit``, ``offset``, ``null``… as keywords and
+its primitives know nothing of ``array``/``hash``/``newline``. Hub tokenizes expressions itself
+(keywords only where the grammar expects them) and parses primitives, filters, conditions and
+loops with its own functions; tags reach them through ``HubTokenStream.into_inner``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from liquid.builtin.expressions import (
+    FilteredExpression,
+    KeywordArgument,
+    LoopExpression,
+    Path,
+    PositionalArgument,
+)
+from liquid.builtin.expressions.filtered import Filter
+from liquid.builtin.expressions.primitive import (
+    FalseLiteral,
+    FloatLiteral,
+    IntegerLiteral,
+    Nil,
+    RangeLiteral,
+    StringLiteral,
+    TrueLiteral,
+)
+from liquid.exceptions import LiquidError, LiquidInterrupt, LiquidSyntaxError
+from liquid.expression import Expression
+from liquid.limits import to_int
+from liquid.stream import TokenStream
+from liquid.token import (
+    TOKEN_AND,
+    TOKEN_ASSIGN,
+    TOKEN_BLANK,
+    TOKEN_COLON,
+    TOKEN_COMMA,
+    TOKEN_CONTAINS,
+    TOKEN_DOT,
+    TOKEN_EMPTY,
+    TOKEN_EOF,
+    TOKEN_EQ,
+    TOKEN_EXPRESSION,
+    TOKEN_FALSE,
+    TOKEN_FLOAT,
+    TOKEN_GE,
+    TOKEN_GT,
+    TOKEN_IDENTINDEX,
+    TOKEN_IDENTSTRING,
+    TOKEN_ILLEGAL,
+    TOKEN_INTEGER,
+    TOKEN_LBRACKET,
+    TOKEN_LE,
+    TOKEN_LG,
+    TOKEN_LPAREN,
+    TOKEN_LT,
+    TOKEN_NE,
+    TOKEN_NIL,
+    TOKEN_OR,
+    TOKEN_PIPE,
+    TOKEN_RANGE,
+    TOKEN_RANGE_LITERAL,
+    TOKEN_RBRACKET,
+    TOKEN_RPAREN,
+    TOKEN_SKIP,
+    TOKEN_STRING,
+    TOKEN_TRUE,
+    TOKEN_WORD,
+    Token,
+    operators,
+)
+
+from .values import BLANK, EMPTY, HubRenderError, compare, is_truthy
+
+# -- tokenizer ----------------------------------------------------------------------------
+
+_RULES = (
+    (TOKEN_RANGE_LITERAL, r"\((?=.+?\.\.)"),
+    (TOKEN_IDENTINDEX, r"\[\s*(?P<path_index>\-?\d+)\s*]"),
+    (TOKEN_IDENTSTRING, r"\[\s*(?P<identquote>[\"'])(?P<identquoted>.*?)(?P=identquote)\s*]"),
+    (TOKEN_STRING, r"(?P<quote>[\"'])(?P<quoted>.*?)(?P=quote)"),
+    (TOKEN_RANGE, r"\.\."),
+    (TOKEN_FLOAT, r"-?\d+\.(?!\.)\d*"),
+    (TOKEN_INTEGER, r"-?\d+\b"),
+    (TOKEN_DOT, r"\."),
+    (TOKEN_WORD, r"\w[\w\-]*\??"),
+    (TOKEN_LPAREN, r"\("),
+    (TOKEN_RPAREN, r"\)"),
+    (TOKEN_LBRACKET, r"\["),
+    (TOKEN_RBRACKET, r"]"),
+    (TOKEN_COLON, r":"),
+    (TOKEN_COMMA, r","),
+    (TOKEN_PIPE, r"\|"),
+    ("OP", r"[!=<>]{1,2}"),
+    (TOKEN_SKIP, r"[ \n\t\r]+"),
+    (TOKEN_ILLEGAL, r"."),
+)
+_RE = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _RULES), re.DOTALL)
+
+# A keyword is only a keyword where the grammar can use it; anywhere else it is a name
+# (Ruby accepts `limit`, `offset`, `null`, `and`… as variable names; spec §8.3).
+_INFIX_WORDS = {"and": TOKEN_AND, "or": TOKEN_OR, "contains": TOKEN_CONTAINS}
+_LITERAL_WORDS = {
+    "true": TOKEN_TRUE,
+    "false": TOKEN_FALSE,
+    "nil": TOKEN_NIL,
+    "empty": TOKEN_EMPTY,
+    "blank": TOKEN_BLANK,
+}
+_OPERAND_END = frozenset(
+    [
+        TOKEN_WORD,
+        TOKEN_STRING,
+        TOKEN_INTEGER,
+        TOKEN_FLOAT,
+        TOKEN_RBRACKET,
+        TOKEN_RPAREN,
+        TOKEN_IDENTINDEX,
+        TOKEN_IDENTSTRING,
+        TOKEN_TRUE,
+        TOKEN_FALSE,
+        TOKEN_NIL,
+        TOKEN_EMPTY,
+        TOKEN_BLANK,
+    ]
+)
+
+KEYWORD_LITERALS = frozenset(["array", "hash", "newline"])
+"""Mechanic keyword literals (§3); reserved, so they cannot be assigned."""
+
+
+def tokenize(source: str, parent_token: Token) -> Iterator[Token]:
+    """Tokenize one tag or output expression; token positions index the template source."""
+    previous = None
+    offset = parent_token.start_index
+    for match in _RE.finditer(source):
+        kind = match.lastgroup
+        value = match.group()
+        if kind == TOKEN_SKIP:
+            continue
+        if kind == TOKEN_WORD:
+            if previous in _OPERAND_END and value in _INFIX_WORDS:
+                kind = _INFIX_WORDS[value]
+            elif previous != TOKEN_DOT and value in _LITERAL_WORDS:
+                kind = _LITERAL_WORDS[value]
+        elif kind == TOKEN_IDENTINDEX:
+            value = match.group("path_index")
+        elif kind == TOKEN_IDENTSTRING:
+            value = match.group("identquoted")
+        elif kind == TOKEN_STRING:
+            value = match.group("quoted")
+        elif kind == "OP":
+            if value not in operators:
+                raise LiquidSyntaxError(
+                    f"unknown operator {value!r}",
+                    token=Token(kind, value, offset + match.start(), parent_token.source),
+                )
+            kind = operators[value]
+        elif kind == TOKEN_ILLEGAL:
+            raise LiquidSyntaxError(
+                f"unexpected {value!r}",
+                token=Token(kind, value, offset + match.start(), parent_token.source),
+            )
+        previous = kind
+        yield Token(kind, value, offset + match.start(), parent_token.source)
+
+
+class HubTokenStream(TokenStream):
+    """A token stream whose tag expressions are tokenized with Hub's rules."""
+
+    def into_inner(self, *, tag: Token | None = None, eat: bool = True) -> TokenStream:
+        """Return a stream over the current expression token (see ``TokenStream.into_inner``)."""
+        token = self.current
+        if token.kind != TOKEN_EXPRESSION:
+            raise LiquidSyntaxError("missing expression", token=tag or token)
+        if eat:
+            next(self)
+        return HubTokenStream(tokenize(token.value, parent_token=token))
+
+
+def expression_stream(token: Token) -> HubTokenStream:
+    """A token stream over one expression token (used by output statements)."""
+    return HubTokenStream(tokenize(token.value, parent_token=token))
+
+
+# -- primitives -----------------------------------------------------------------------------
+
+
+class KeywordLiteral(Expression):
+    """``array`` (a new empty array), ``hash`` (a new empty hash) or ``newline`` (§3)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, token: Token, name: str):
+        super().__init__(token)
+        self.name = name
+
+    def __str__(self) -> str:
+        return self.name
+
+    def evaluate(self, context: Any) -> object:
+        if self.name == "array":
+            return []
+        if self.name == "hash":
+            return {}
+        return "\n"
+
+    def children(self) -> list[Expression]:
+        return []
+
+
+class SpecialLiteral(Expression):
+    """``blank`` or ``empty``; compared with Rails/Liquid rules (§3.4)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, token: Token, value: object):
+        super().__init__(token)
+        self.value = value
+
+    def __str__(self) -> str:
+        return repr(self.value)
+
+    def evaluate(self, context: Any) -> object:
+        return self.value
+
+    def children(self) -> list[Expression]:
+        return []
+
+
+_PATH_CONTINUES = frozenset([TOKEN_DOT, TOKEN_LBRACKET, TOKEN_IDENTINDEX, TOKEN_IDENTSTRING])
+
+
+def parse_primitive(env: Any, tokens: TokenStream) -> Expression:
+    """Parse one primary expression: literal, keyword literal, range or variable path."""
+    token = tokens.current
+    kind = token.kind
+    if kind == TOKEN_WORD and token.value in KEYWORD_LITERALS and tokens.peek.kind not in _PATH_CONTINUES:
+        next(tokens)
+        return KeywordLiteral(token, token.value)
+    if kind == TOKEN_TRUE:
+        return TrueLiteral(next(tokens))
+    if kind == TOKEN_FALSE:
+        return FalseLiteral(next(tokens))
+    if kind == TOKEN_NIL:
+        return Nil(next(tokens))
+    if kind == TOKEN_INTEGER:
+        return IntegerLiteral(next(tokens), to_int(token.value))
+    if kind == TOKEN_FLOAT:
+        return FloatLiteral(next(tokens), float(token.value))
+    if kind == TOKEN_STRING:
+        return StringLiteral(next(tokens), token.value)
+    if kind == TOKEN_EMPTY:
+        return SpecialLiteral(next(tokens), EMPTY)
+    if kind == TOKEN_BLANK:
+        return SpecialLiteral(next(tokens), BLANK)
+    if kind == TOKEN_RANGE_LITERAL:
+        next(tokens)
+        start = parse_primitive(env, tokens)
+        tokens.eat(TOKEN_RANGE)
+        stop = parse_primitive(env, tokens)
+        tokens.eat(TOKEN_RPAREN)
+        return RangeLiteral(token, start, stop)
+    if kind in (TOKEN_WORD, TOKEN_IDENTSTRING, TOKEN_LBRACKET):
+        return Path.parse(env, tokens)
+    raise LiquidSyntaxError(f"expected a value, found {_describe(token)}", token=token)
+
+
+def _describe(token: Token) -> str:
+    if token.kind == TOKEN_EOF:
+        return "end of expression"
+    return repr(token.value) if token.value else token.kind
+
+
+# -- filters --------------------------------------------------------------------------------
+
+_ARGUMENT_START = frozenset(
+    [
+        TOKEN_INTEGER,
+        TOKEN_FLOAT,
+        TOKEN_STRING,
+        TOKEN_FALSE,
+        TOKEN_TRUE,
+        TOKEN_NIL,
+        TOKEN_EMPTY,
+        TOKEN_BLANK,
+        TOKEN_RANGE_LITERAL,
+        TOKEN_LBRACKET,
+        TOKEN_IDENTSTRING,
+        TOKEN_WORD,
+    ]
+)
+
+
+class HubFilter(Filter):
+    """A filter call; any failure inside the filter becomes a render error at the filter's name."""
+
+    def evaluate(self, left: object, context: Any) -> object:
+        func = context.filter(self.name, token=self.token)
+        positional, keywords = self.evaluate_args(context)
+        try:
+            return func(left, *positional, **keywords)
+        except LiquidInterrupt:
+            raise
+        except LiquidError as err:
+            if not err.token:
+                err.token = self.token
+            raise
+        except TypeError as err:
+            raise HubRenderError(f"{self.name}: {err}", token=self.token) from err
+        except Exception as err:  # noqa: BLE001 - every filter failure fails the run (§1.6)
+            raise HubRenderError(f"{self.name}: {err}", token=self.token) from err
+
+
+def parse_filters(env: Any, tokens: TokenStream, *, max_args: int | None = None) -> list[Filter]:
+    """Parse ``| name: arg, key: value`` chains. Unknown filter names are syntax errors (§4.1).
+
+    With ``max_args`` (tag arguments, §2.1) a filter takes at most that many arguments, so a
+    following comma ends the tag argument instead.
+    """
+    filters: list[Filter] = []
+    while tokens.current.kind == TOKEN_PIPE:
+        next(tokens)
+        token = tokens.current
+        if token.kind not in (TOKEN_WORD, TOKEN_TRUE, TOKEN_FALSE, TOKEN_NIL, TOKEN_EMPTY, TOKEN_BLANK):
+            raise LiquidSyntaxError(f"expected a filter name, found {_describe(token)}", token=token)
+        next(tokens)
+        if token.value not in env.filters:
+            raise LiquidSyntaxError(f"unknown filter '{token.value}'", token=token)
+        args: list[KeywordArgument | PositionalArgument] = []
+        if tokens.current.kind == TOKEN_COLON:
+            next(tokens)
+            while True:
+                if max_args is not None and len(args) >= max_args:
+                    break
+                tok = tokens.current
+                if tok.kind == TOKEN_WORD and tokens.peek.kind == TOKEN_COLON:
+                    next(tokens)
+                    next(tokens)
+                    args.append(KeywordArgument(tok, tok.value, parse_primitive(env, tokens)))
+                elif tok.kind in _ARGUMENT_START:
+                    args.append(PositionalArgument(parse_primitive(env, tokens)))
+                else:
+                    raise LiquidSyntaxError(f"expected a filter argument, found {_describe(tok)}", token=tok)
+                if tokens.current.kind != TOKEN_COMMA:
+                    break
+                if max_args is not None and len(args) >= max_args:
+                    break
+                next(tokens)
+        filters.append(HubFilter(token, token.value, args))
+    return filters
+
+
+def parse_filtered(env: Any, tokens: TokenStream, *, max_args: int | None = None) -> FilteredExpression:
+    """Parse ``value | filter …`` (no end-of-stream check)."""
+    left = parse_primitive(env, tokens)
+    return FilteredExpression(left.token, left, parse_filters(env, tokens, max_args=max_args))
+
+
+def parse_output_expression(env: Any, tokens: TokenStream) -> FilteredExpression:
+    """Parse the whole of an output statement, ``echo`` or ``assign`` right-hand side."""
+    expr = parse_filtered(env, tokens)
+    expect_end(tokens)
+    return expr
+
+
+def expect_end(tokens: TokenStream) -> None:
+    """Raise a syntax error unless the expression is fully consumed."""
+    if tokens.current.kind != TOKEN_EOF:
+        raise LiquidSyntaxError(f"unexpected {_describe(tokens.current)}", token=tokens.current)
+
+
+# -- conditions -----------------------------------------------------------------------------
+
+_COMPARISONS = {
+    TOKEN_EQ: "==",
+    TOKEN_NE: "!=",
+    TOKEN_LG: "<>",
+    TOKEN_LT: "<",
+    TOKEN_GT: ">",
+    TOKEN_LE: "<=",
+    TOKEN_GE: ">=",
+    TOKEN_CONTAINS: "contains",
+}
+
+
+class Comparison(Expression):
+    """``left op right`` with Ruby/Rails semantics (§2.9, §3.4)."""
+
+    __slots__ = ("op", "left", "right")
+
+    def __init__(self, token: Token, op: str, left: Expression, right: Expression):
+        super().__init__(token)
+        self.op = op
+        self.left = left
+        self.right = right
+
+    def __str__(self) -> str:
+        return f"{self.left} {self.op} {self.right}"
+
+    def evaluate(self, context: Any) -> bool:
+        try:
+            return compare(self.op, self.left.evaluate(context), self.right.evaluate(context))
+        except HubRenderError as err:
+            err.token = self.token
+            raise
+
+    def children(self) -> list[Expression]:
+        return [self.left, self.right]
+
+
+class Logical(Expression):
+    """``and``/``or``; both group from the right (Ruby Liquid)."""
+
+    __slots__ = ("op", "left", "right")
+
+    def __init__(self, token: Token, op: str, left: Expression, right: Expression):
+        super().__init__(token)
+        self.op = op
+        self.left = left
+        self.right = right
+
+    def __str__(self) -> str:
+        return f"{self.left} {self.op} {self.right}"
+
+    def evaluate(self, context: Any) -> bool:
+        if self.op == "and":
+            return is_truthy(self.left.evaluate(context)) and is_truthy(self.right.evaluate(context))
+        return is_truthy(self.left.evaluate(context)) or is_truthy(self.right.evaluate(context))
+
+    def children(self) -> list[Expression]:
+        return [self.left, self.right]
+
+
+class Condition(Expression):
+    """A whole ``if``/``unless``/``elsif`` condition: evaluates to a boolean."""
+
+    __slots__ = ("expression",)
+
+    def __init__(self, token: Token, expression: Expression):
+        super().__init__(token)
+        self.expression = expression
+
+    def __str__(self) -> str:
+        return str(self.expression)
+
+    def evaluate(self, context: Any) -> bool:
+        return is_truthy(self.expression.evaluate(context))
+
+    def children(self) -> list[Expression]:
+        return [self.expression]
+
+
+def _parse_comparison(env: Any, tokens: TokenStream) -> Expression:
+    left = parse_primitive(env, tokens)
+    if tokens.current.kind in _COMPARISONS:
+        op_token = next(tokens)
+        right = parse_primitive(env, tokens)
+        return Comparison(op_token, _COMPARISONS[op_token.kind], left, right)
+    return left
+
+
+def parse_condition(env: Any, tokens: TokenStream) -> Condition:
+    """Parse ``a == b and c contains d or e`` (no parentheses, no ``not``; §2.9)."""
+    start = tokens.current
+    terms = [_parse_comparison(env, tokens)]
+    ops: list[Token] = []
+    while tokens.current.kind in (TOKEN_AND, TOKEN_OR):
+        ops.append(next(tokens))
+        terms.append(_parse_comparison(env, tokens))
+    expect_end(tokens)
+    expr = terms[-1]
+    for op_token, term in zip(reversed(ops), reversed(terms[:-1]), strict=True):
+        expr = Logical(op_token, op_token.value, term, expr)
+    return Condition(start, expr)
+
+
+# -- loops ------------------------------------------------------------------------------------
+
+
+class HubLoopExpression(LoopExpression):
+    """``for``/``tablerow`` expression; hashes iterate as ``[key, value]`` arrays (§2.11)."""
+
+    def _to_iter(self, obj: object, context: Any) -> tuple[Iterator[Any], int]:
+        if isinstance(obj, Mapping):
+            return iter([[k, v] for k, v in obj.items()]), len(obj)
+        return super()._to_iter(obj, context)
+
+    def _slice(self, it, length, context, *, limit, offset):
+        # python-liquid treats `limit: 0` as no limit; Ruby gives an empty loop.
+        if limit is not None and limit <= 0:
+            it, _ = super()._slice(it, length, context, limit=None, offset=offset)
+            return iter(()), 0
+        return super()._slice(it, length, context, limit=limit, offset=offset)
+
+
+def parse_loop(env: Any, tokens: TokenStream) -> HubLoopExpression:
+    """Parse ``item in collection [limit: n] [offset: n|continue] [cols: n] [reversed]``."""
+    token = tokens.current
+    if token.kind != TOKEN_WORD:
+        raise LiquidSyntaxError(f"expected a loop variable name, found {_describe(token)}", token=token)
+    identifier = token.value
+    next(tokens)
+    if not (tokens.current.kind == TOKEN_WORD and tokens.current.value == "in"):
+        raise LiquidSyntaxError(f"expected 'in', found {_describe(tokens.current)}", token=tokens.current)
+    next(tokens)
+    iterable = parse_primitive(env, tokens)
+    limit = offset = cols = None
+    reversed_ = False
+    while tokens.current.kind != TOKEN_EOF:
+        tok = tokens.current
+        if tok.kind == TOKEN_COMMA:
+            next(tokens)
+            continue
+        if tok.kind == TOKEN_WORD and tok.value == "reversed":
+            reversed_ = True
+            next(tokens)
+            continue
+        if (
+            tok.kind == TOKEN_WORD
+            and tok.value in ("limit", "offset", "cols")
+            and tokens.peek.kind
+            in (
+                TOKEN_COLON,
+                TOKEN_ASSIGN,
+            )
+        ):
+            next(tokens)
+            next(tokens)
+            if (
+                tok.value == "offset"
+                and tokens.current.kind == TOKEN_WORD
+                and tokens.current.value == "continue"
+            ):
+                offset = StringLiteral(next(tokens), "continue")
+            elif tok.value == "limit":
+                limit = parse_primitive(env, tokens)
+            elif tok.value == "offset":
+                offset = parse_primitive(env, tokens)
+            else:
+                cols = parse_primitive(env, tokens)
+            continue
+        raise LiquidSyntaxError("expected 'reversed', 'offset' or 'limit'", token=tok)
+    return HubLoopExpression(
+        token, identifier, iterable, limit=limit, offset=offset, reversed_=reversed_, cols=cols
+    )

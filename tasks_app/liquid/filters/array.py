@@ -1,0 +1,309 @@
+"""Array filters (spec/liquid.md §4.5). Standard filters flatten their input (Ruby
+``InputIterator``); Mechanic's own (``push``, ``unshift``, ``except``…) do not, and every
+filter returns a new array (§8.14)."""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from typing import Any
+
+from ..values import HubRenderError, is_number, liquid_eq, to_integer, to_s
+from .base import as_list, split_options
+
+_MISSING = object()
+
+
+def _prop(item: Any, name: Any) -> Any:
+    if isinstance(item, dict):
+        value = item.get(name)
+        if value is None and isinstance(name, int) and not isinstance(name, bool):
+            value = item.get(str(name))
+        return value
+    if isinstance(item, (str, int, float, list, tuple)) or item is None:
+        return None
+    try:
+        return item[name]
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+def _own_list(value: Any) -> list:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def push(value: Any, *items: Any) -> list:
+    """``push`` (§4.5): a new array with the values appended; nil input is []."""
+    return _own_list(value) + list(items)
+
+
+def unshift(value: Any, *items: Any) -> list:
+    """``unshift`` (§4.5): a new array with the values prepended in argument order."""
+    return list(items) + _own_list(value)
+
+
+def except_(value: Any, *items: Any) -> Any:
+    """``except`` (§4.5, §4.6): an array without elements equal to any argument, or a hash
+    without those keys."""
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if not any(liquid_eq(k, item) for item in items)}
+    return [e for e in _own_list(value) if not any(liquid_eq(e, item) for item in items)]
+
+
+def compact(value: Any, prop: Any = _MISSING) -> Any:
+    """``compact`` (§4.5, §4.6): without nil elements (or elements whose property is nil);
+    a hash loses its nil values."""
+    if isinstance(value, dict) and prop is _MISSING:
+        return {k: v for k, v in value.items() if v is not None}
+    items = as_list(value)
+    if prop is _MISSING:
+        return [e for e in items if e is not None]
+    return [e for e in items if _prop(e, prop) is not None]
+
+
+def first(value: Any) -> Any:
+    """``first`` (§4.5): first element; a hash gives its first ``[key, value]``; strings nil."""
+    if isinstance(value, dict):
+        return [*next(iter(value.items()))] if value else None
+    if isinstance(value, (list, tuple, range)):
+        return value[0] if len(value) else None
+    return None
+
+
+def last(value: Any) -> Any:
+    """``last`` (§4.5): last element; a hash gives its last ``[key, value]``; strings nil."""
+    if isinstance(value, dict):
+        return [*list(value.items())[-1]] if value else None
+    if isinstance(value, (list, tuple, range)):
+        return value[-1] if len(value) else None
+    return None
+
+
+def join(value: Any, separator: Any = " ") -> str:
+    """``join`` (§4.5): elements as strings, nested arrays flattened."""
+    if isinstance(value, str):
+        return value
+    return to_s(separator).join(to_s(item) for item in as_list(value))
+
+
+def concat(value: Any, other: Any = None) -> list:
+    """``concat`` (§4.5): the input's elements followed by the argument's (an array)."""
+    if not isinstance(other, (list, tuple)):
+        raise HubRenderError("concat filter requires an array argument")
+    return as_list(value) + list(other)
+
+
+def map_(value: Any, prop: Any = None) -> list:
+    """``map`` (§4.5): each element's property, nil where missing."""
+    return [_prop(item, prop) for item in as_list(value)]
+
+
+def where(value: Any, prop: Any = None, target: Any = _MISSING) -> list:
+    """``where`` (§4.5): elements whose property equals the value (no coercion), or whose
+    property is truthy with one argument."""
+    items = as_list(value)
+    if target is _MISSING or target is None:
+        return [e for e in items if _prop(e, prop) not in (None, False)]
+    return [e for e in items if liquid_eq(_prop(e, prop), target)]
+
+
+def _uniq_key(value: Any) -> str:
+    return type(value).__name__ + ":" + json.dumps(value, sort_keys=False, default=str)
+
+
+def uniq(value: Any, prop: Any = _MISSING) -> list:
+    """``uniq`` (§4.5): the first occurrence of each value (or property value) is kept."""
+    seen: set[str] = set()
+    out = []
+    for item in as_list(value):
+        key = _uniq_key(item if prop is _MISSING else _prop(item, prop))
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def _sortable(values: list) -> None:
+    if all(is_number(v) for v in values) or all(isinstance(v, str) for v in values):
+        return
+    raise HubRenderError("cannot sort values of incompatible types")
+
+
+def sort(value: Any, prop: Any = _MISSING) -> list:
+    """``sort`` (§4.5): ascending, case-sensitive, nil last; mixed types are an error."""
+    items = as_list(value)
+    key = (lambda e: e) if prop is _MISSING else (lambda e: _prop(e, prop))
+    present = [e for e in items if key(e) is not None]
+    missing = [e for e in items if key(e) is None]
+    _sortable([key(e) for e in present])
+    return sorted(present, key=key) + missing
+
+
+def sort_natural(value: Any, prop: Any = _MISSING) -> list:
+    """``sort_natural`` (§4.5): ascending, case-insensitive, nil last."""
+    items = as_list(value)
+    key = (lambda e: e) if prop is _MISSING else (lambda e: _prop(e, prop))
+    present = [e for e in items if key(e) is not None]
+    missing = [e for e in items if key(e) is None]
+    return sorted(present, key=lambda e: to_s(key(e)).casefold()) + missing
+
+
+_NATURAL_PART = re.compile(r"(\d+)")
+
+
+def _natural_key(text: str) -> list:
+    parts = []
+    for index, part in enumerate(_NATURAL_PART.split(text)):
+        if index % 2:
+            parts.append((0, int(part), ""))
+        elif part:
+            parts.append((1, 0, part))
+    return parts
+
+
+def sort_naturally(value: Any, prop: Any = _MISSING) -> list:
+    """``sort_naturally`` (§4.5): digit runs compare as numbers, other runs by character code;
+    nil values sort first."""
+    items = _own_list(value)
+    key = (lambda e: e) if prop is _MISSING else (lambda e: _prop(e, prop))
+    missing = [e for e in items if key(e) is None]
+    present = [e for e in items if key(e) is not None]
+    return missing + sorted(present, key=lambda e: _natural_key(to_s(key(e))))
+
+
+def reverse(value: Any) -> Any:
+    """``reverse`` (§4.5): reversed array; a string comes back unchanged."""
+    if isinstance(value, str):
+        return value
+    return list(reversed(as_list(value)))
+
+
+def size(value: Any) -> int:
+    """``size`` (§4.5): characters of a string, elements of an array, pairs of a hash; else 0."""
+    if isinstance(value, (str, list, tuple, dict, range)):
+        return len(value)
+    return 0
+
+
+def sum_(value: Any) -> int | float:
+    """``sum`` (§4.5): every element must be a number; empty is 0."""
+    total: int | Decimal = 0
+    for item in _own_list(value):
+        if not is_number(item):
+            raise HubRenderError(f"sum: cannot add {to_s(item)!r} (elements must be numbers)")
+        total = total + (Decimal(repr(item)) if isinstance(item, float) else item)
+    return float(total) if isinstance(total, Decimal) else total
+
+
+def slice_(value: Any, *args: Any) -> Any:
+    """``slice`` (§4.3, §4.5, §4.6): substring; array element (length 1) or sub-array; hash
+    with only the given keys."""
+    if isinstance(value, dict):
+        wanted = [to_s(a) for a in args]
+        return {k: v for k, v in value.items() if k in wanted}
+    offset = to_integer(args[0]) if args else 0
+    length = to_integer(args[1]) if len(args) > 1 else 1
+    if isinstance(value, (list, tuple)):
+        items = list(value)
+        start = offset + len(items) if offset < 0 else offset
+        if length == 1:
+            return items[start] if 0 <= start < len(items) else None
+        if start < 0 or start > len(items) or length < 0:
+            return []
+        return items[start : start + length]
+    text = to_s(value)
+    start = offset + len(text) if offset < 0 else offset
+    if start < 0 or start > len(text) or length < 0:
+        return ""
+    return text[start : start + length]
+
+
+def _group_args(args: tuple, kwargs: dict) -> tuple[int, Any]:
+    positional, options = split_options(args, kwargs)
+    if not positional:
+        raise HubRenderError("missing group size")
+    count = to_integer(positional[0])
+    fill = options.get("fill_with", positional[1] if len(positional) > 1 else None)
+    return count, fill
+
+
+def in_groups_of(value: Any, *args: Any, **kwargs: Any) -> list:
+    """``in_groups_of`` (§4.5): arrays of ``size`` elements; the last padded with ``fill_with``
+    (nil by default) unless it is false."""
+    size_, fill = _group_args(args, kwargs)
+    if size_ <= 0:
+        raise HubRenderError("in_groups_of: group size must be positive")
+    items = _own_list(value)
+    groups = [items[i : i + size_] for i in range(0, len(items), size_)]
+    if fill is not False and groups and len(groups[-1]) < size_:
+        groups[-1] = groups[-1] + [fill] * (size_ - len(groups[-1]))
+    return groups
+
+
+def in_groups(value: Any, *args: Any, **kwargs: Any) -> list:
+    """``in_groups`` (§4.5): ``count`` groups whose sizes differ by at most one."""
+    count, fill = _group_args(args, kwargs)
+    if count <= 0:
+        raise HubRenderError("in_groups: number of groups must be positive")
+    items = _own_list(value)
+    division, modulo = divmod(len(items), count)
+    groups, start = [], 0
+    for index in range(count):
+        length = division + (1 if index < modulo else 0)
+        group = items[start : start + length]
+        start += length
+        if fill is not False and modulo and index >= modulo:
+            group = group + [fill]
+        groups.append(group)
+    return groups
+
+
+def index_by(value: Any, prop: Any = None) -> dict:
+    """``index_by`` (§4.5): hash of the elements keyed by their property (stringified)."""
+    out: dict = {}
+    for item in _own_list(value):
+        key = _prop(item, prop)
+        if key is not None:
+            out[to_s(key)] = item
+    return out
+
+
+def sample(value: Any, count: Any = _MISSING) -> Any:
+    """``sample`` (§4.5): one random element, or ``count`` distinct ones."""
+    import random
+
+    items = _own_list(value)
+    if count is _MISSING:
+        return random.choice(items) if items else None
+    return random.sample(items, min(to_integer(count), len(items)))
+
+
+FILTERS = {
+    "push": push,
+    "unshift": unshift,
+    "except": except_,
+    "compact": compact,
+    "first": first,
+    "last": last,
+    "join": join,
+    "concat": concat,
+    "map": map_,
+    "where": where,
+    "uniq": uniq,
+    "sort": sort,
+    "sort_natural": sort_natural,
+    "sort_naturally": sort_naturally,
+    "reverse": reverse,
+    "size": size,
+    "sum": sum_,
+    "slice": slice_,
+    "in_groups_of": in_groups_of,
+    "in_groups": in_groups,
+    "index_by": index_by,
+    "sample": sample,
+}

@@ -1,0 +1,32 @@
+"""``{{ expression }}``: printed with Mechanic's rules (spec/liquid.md §1.8)."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from liquid.builtin.output import Output, OutputNode
+from liquid.stream import TokenStream
+from liquid.token import TOKEN_EXPRESSION, TOKEN_OUTPUT
+
+from ..expressions import expression_stream, parse_output_expression
+from ..values import to_s
+
+
+class HubOutputNode(OutputNode):
+    """Prints its expression's value: hashes in Ruby inspect form, arrays flattened, nil empty."""
+
+    def render_to_output(self, context, buffer: TextIO) -> int:
+        """Render the node to the output buffer."""
+        return buffer.write(to_s(self.expression.evaluate(context)))
+
+
+class HubOutput(Output):
+    """Output statements, parsed with Hub's expression rules."""
+
+    node_class = HubOutputNode
+
+    def parse(self, stream: TokenStream) -> HubOutputNode:
+        """Parse ``{{ value | filters }}``."""
+        token = stream.eat(TOKEN_OUTPUT)
+        expr_token = stream.expect(TOKEN_EXPRESSION)
+        return self.node_class(token, parse_output_expression(self.env, expression_stream(expr_token)))

@@ -1,0 +1,22 @@
+"""``tablerow``: standard Ruby Liquid behaviour with Hub's loop expression (spec/liquid.md §2.13)."""
+
+from __future__ import annotations
+
+from liquid.builtin.tags.tablerow_tag import END_TAGBLOCK, TablerowNode, TablerowTag
+from liquid.parser import get_parser
+from liquid.stream import TokenStream
+from liquid.token import TOKEN_TAG
+
+from ..expressions import parse_loop
+
+
+class HubTablerowTag(TablerowTag):
+    """``tablerow … endtablerow``."""
+
+    def parse(self, stream: TokenStream) -> TablerowNode:
+        """Parse a ``tablerow`` block."""
+        token = stream.eat(TOKEN_TAG)
+        expr = parse_loop(self.env, stream.into_inner(tag=token))
+        block = get_parser(self.env).parse_block(stream, END_TAGBLOCK)
+        stream.expect(TOKEN_TAG, value="endtablerow")
+        return self.node_class(token, expression=expr, block=block)

@@ -1,0 +1,535 @@
+"""Task options: key flags, discovery, coercion and Liquid inside values (spec/platform.md §7.3).
+
+An option key is ``<name>__<flags>``; the flags give the type, the element type of
+containers, modifiers, choice lists, range bounds and picker resources (§7.3.2).
+Stored values are coerced on save and import (§7.3.4); at run time text-bearing
+values are rendered as Liquid before the script (§7.3.6).
+"""
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
+DISCOVERY_RE = re.compile(r"options\.([a-z0-9_]+)")
+
+CHOICE_TYPES = ("select", "choice", "multiselect")
+MODIFIERS = frozenset({"required", "userform", "futureonly"})
+SCALAR_TYPES = ("boolean", "number", "date", "datetime", "time", "color", "code", "multiline", "email")
+ELEMENT_TYPES = ("number", "email", "multiline", "code")
+TEXT_TYPES = frozenset({"text", "multiline", "code", "email"})
+PICKER_RESOURCES = frozenset({"product", "variant", "collection"})
+PICKER_GID_TYPES = {"product": "Product", "variant": "ProductVariant", "collection": "Collection"}
+OTHER_WORDS = frozenset({"range", "keyval", "array", "global", "secret", "picker"})
+
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DATETIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?")
+TIME_RE = re.compile(r"\d{2}:\d{2}")
+COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
+INT_RE = re.compile(r"[+-]?\d+")
+FLOAT_RE = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?")
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+GID_RE = re.compile(r"gid://shopify/[A-Za-z]+/\S+")
+
+FILL_EMAIL = "customer@example.com"
+
+
+class OptionKeyError(ValueError):
+    """An option key that cannot be used (bad characters, range without bounds, unknown
+    picker resource, contradictory scalar flags). The message starts with the key."""
+
+
+class OptionValueError(ValueError):
+    """A stored value that cannot be coerced to its option's type (§7.3.4).
+
+    ``key`` is the option key; ``path`` locates the bad part inside the value
+    (``""`` for the value itself, ``"[2]"`` for an array element, ``".k"`` for a keyval value).
+    """
+
+    def __init__(self, key: str, message: str, path: str = ""):
+        super().__init__(f"{key}{path}: {message}")
+        self.key = key
+        self.path = path
+        self.reason = message
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """One option key, parsed (§7.3.2).
+
+    ``type`` is one of ``text``, ``multiline``, ``code``, ``email``, ``boolean``, ``number``,
+    ``date``, ``datetime``, ``time``, ``color``, ``keyval``, ``array``, ``select``, ``choice``,
+    ``multiselect``, ``range``, ``picker``, ``global``, ``secret``. ``element_type`` types
+    keyval values and array elements (``text``, ``number``, ``email``, ``multiline``, ``code``);
+    ``None`` for other types. ``range`` is ``(min, max, step)``; ``picker`` the resource
+    (``product``...) and ``multiple`` whether a picker holds a list. ``warnings`` name
+    ignored unknown words.
+    """
+
+    key: str
+    name: str
+    type: str = "text"
+    element_type: str | None = None
+    modifiers: frozenset[str] = frozenset()
+    choices: tuple[str, ...] = ()
+    range: tuple[int, int, int] | None = None
+    picker: str | None = None
+    multiple: bool = False
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def required(self) -> bool:
+        """Whether the value must be non-empty; ignored on booleans (§7.3.5 decision)."""
+        return "required" in self.modifiers and self.type != "boolean"
+
+    @property
+    def label(self) -> str:
+        """Form label: the name with ``_`` as spaces, first letter upper-cased (§7.3.1)."""
+        text = self.name.replace("_", " ").strip()
+        return text[:1].upper() + text[1:]
+
+
+def parse_option_key(key: str) -> OptionSpec:
+    """Parse an option key into an ``OptionSpec`` (the reference parser of §7.3.2).
+
+    Raises ``OptionKeyError`` for a key outside ``^[a-z][a-z0-9_]*$``, a range without
+    ``min``/``max``, a picker resource other than product/variant/collection, and
+    contradictory scalar words (``boolean_number``). Unknown words become warnings.
+    """
+    if not KEY_RE.fullmatch(key or ""):
+        raise OptionKeyError(f"{key}: option keys are lower-case letters, digits and underscores")
+    name, _, rest = key.partition("__")
+    tokens = [t for t in re.split(r"_+", rest) if t]
+    words: list[str] = []
+    mods: set[str] = set()
+    choices: list[str] = []
+    bounds: dict[str, int] = {}
+    picker = None
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token in CHOICE_TYPES:
+            # Everything after the choice word is the list, except trailing modifiers.
+            words.append(token)
+            body = tokens[i + 1 :]
+            while body and body[-1] in MODIFIERS:
+                mods.add(body.pop())
+            pairs: list[tuple[int, list[str]]] = []
+            for tok in body:
+                if re.fullmatch(r"o\d+", tok):
+                    pairs.append((int(tok[1:]), []))
+                elif pairs:
+                    pairs[-1][1].append(tok)
+            choices = ["_".join(value) for _, value in sorted(pairs, key=lambda pair: pair[0])]
+            break
+        match = re.fullmatch(r"(min|max|step)(\d+)", token)
+        if match:
+            bounds[match[1]] = int(match[2])
+        elif token in MODIFIERS:
+            mods.add(token)
+        elif token == "picker" and i + 1 < len(tokens):
+            picker = tokens[i + 1]
+            i += 1
+        else:
+            words.append(token)
+        i += 1
+    return _resolve(key, name, words, frozenset(mods), tuple(choices), bounds, picker)
+
+
+def _resolve(key, name, words, mods, choices, bounds, picker) -> OptionSpec:
+    """Type resolution from the words, first match wins (§7.3.2)."""
+    known = set(CHOICE_TYPES) | set(SCALAR_TYPES) | OTHER_WORDS
+    warnings = tuple(f"{key}: unknown flag {word!r} ignored" for word in words if word not in known)
+    scalars = [w for w in dict.fromkeys(words) if w in SCALAR_TYPES]
+    if "code" in scalars and "multiline" in scalars:
+        scalars.remove("multiline")  # a code textarea either way
+    spec = {"key": key, "name": name, "modifiers": mods, "warnings": warnings}
+
+    for word in CHOICE_TYPES:
+        if word in words:
+            return OptionSpec(type=word, choices=choices, **spec)
+    if "range" in words:
+        if "min" not in bounds or "max" not in bounds:
+            raise OptionKeyError(f"{key}: a range needs min and max (range_min0_max10)")
+        return OptionSpec(type="range", range=(bounds["min"], bounds["max"], bounds.get("step", 1)), **spec)
+    if picker is not None:
+        if picker not in PICKER_RESOURCES:
+            raise OptionKeyError(f"{key}: pickers take product, variant or collection, not {picker!r}")
+        return OptionSpec(type="picker", picker=picker, multiple="array" in words, **spec)
+    for container in ("keyval", "array"):
+        if container in words:
+            elements = [w for w in scalars if w in ELEMENT_TYPES]
+            others = [w for w in scalars if w not in ELEMENT_TYPES]
+            if len(elements) > 1 or others:
+                raise OptionKeyError(f"{key}: contradictory flags {'/'.join(scalars)}")
+            return OptionSpec(type=container, element_type=elements[0] if elements else "text", **spec)
+    if len(scalars) > 1:
+        raise OptionKeyError(f"{key}: contradictory flags {'/'.join(scalars)}")
+    if scalars:
+        return OptionSpec(type=scalars[0], **spec)
+    for word in ("global", "secret"):
+        if word in words:
+            if word == "secret" and "userform" in mods:
+                raise OptionKeyError(f"{key}: secret options cannot be userform fields")
+            return OptionSpec(type=word, **spec)
+    return OptionSpec(type="text", **spec)
+
+
+def discover_options(
+    script: str | None,
+    subscriptions_template: str | None = None,
+    online_store_javascript: str | None = None,
+    order_status_javascript: str | None = None,
+) -> list[str]:
+    """Option keys the texts reference, in order of first occurrence (§7.3.1).
+
+    A plain-text scan for ``options.<key>`` over the script, then the subscriptions
+    template, then both JavaScript texts; comments count, bracket lookups do not.
+    Matches that are not valid keys (``options.1x``) are skipped.
+    """
+    keys: dict[str, None] = {}
+    for text in (script, subscriptions_template, online_store_javascript, order_status_javascript):
+        for key in DISCOVERY_RE.findall(text or ""):
+            if KEY_RE.fullmatch(key):
+                keys.setdefault(key, None)
+    return list(keys)
+
+
+def check_option_names(keys: Iterable[str]) -> None:
+    """Raise ``OptionKeyError`` when two keys share a name with different flags (§7.3.1 decision)."""
+    seen: dict[str, str] = {}
+    for key in keys:
+        name = key.partition("__")[0]
+        if name in seen and seen[name] != key:
+            raise OptionKeyError(f"{key}: same option name as {seen[name]} with different flags")
+        seen.setdefault(name, key)
+
+
+# -- coercion (§7.3.4) -----------------------------------------------------------------------
+
+
+def coerce_option_value(key: str, value: Any) -> Any:
+    """Coerce a stored value to the type of option ``key`` (§7.3.4); ``None`` means unset.
+
+    Numeric strings become numbers (``""`` → ``None``), booleans accept ``"true"``/``"false"``,
+    keyval values and array elements follow the element type, text has CRLF made LF, dates,
+    times, colours, choices, range bounds and picker GIDs are checked. Raises
+    ``OptionValueError`` (a ``ValueError`` naming the key) when the value does not fit,
+    and ``OptionKeyError`` when the key itself is unusable.
+    """
+    spec = parse_option_key(key)
+    return _coerce(spec, value)
+
+
+def _coerce(spec: OptionSpec, value: Any) -> Any:
+    if value is None:
+        return None
+    kind = spec.type
+    if kind in TEXT_TYPES or kind in ("global", "secret"):
+        return _coerce_text(spec, value, "")
+    if kind == "boolean":
+        return _coerce_boolean(spec, value)
+    if kind == "number":
+        return _coerce_number(spec, value, "")
+    if kind == "range":
+        number = _coerce_number(spec, value, "")
+        low, high, _step = spec.range
+        if number is not None and not low <= number <= high:
+            raise OptionValueError(spec.key, f"{number} is outside {low}..{high}")
+        return number
+    if kind in ("select", "choice"):
+        text = _coerce_text(spec, value, "")
+        if text == "":
+            return None
+        if text not in spec.choices:
+            raise OptionValueError(spec.key, f"{text!r} is not one of {', '.join(spec.choices)}")
+        return text
+    if kind == "multiselect":
+        items = _as_list(spec, value)
+        for index, item in enumerate(items):
+            if item not in spec.choices:
+                raise OptionValueError(
+                    spec.key, f"{item!r} is not one of {', '.join(spec.choices)}", f"[{index}]"
+                )
+        return items
+    if kind == "keyval":
+        if not isinstance(value, dict):
+            raise OptionValueError(spec.key, f"expected an object of key → value, got {_kind(value)}")
+        return {
+            str(k): _coerce_element(spec, v, f".{k}" if re.fullmatch(r"\w+", str(k)) else f"[{k!r}]")
+            for k, v in value.items()
+        }
+    if kind == "array":
+        items = _as_list(spec, value)
+        return [_coerce_element(spec, item, f"[{index}]") for index, item in enumerate(items)]
+    if kind == "picker":
+        if spec.multiple:
+            items = _as_list(spec, value)
+            return [_coerce_gid(spec, item, f"[{index}]") for index, item in enumerate(items)]
+        return _coerce_gid(spec, value, "")
+    return _coerce_pattern(spec, value)
+
+
+def _kind(value: Any) -> str:
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+        dict: "an object",
+    }.get(type(value), type(value).__name__)
+
+
+def _coerce_text(spec: OptionSpec, value: Any, path: str) -> str:
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise OptionValueError(spec.key, f"expected text, got {_kind(value)}", path)
+
+
+def _coerce_boolean(spec: OptionSpec, value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("true", "false"):
+            return text == "true"
+        if text == "":
+            return None
+    raise OptionValueError(spec.key, f"expected true or false, got {_kind(value)}")
+
+
+def _coerce_number(spec: OptionSpec, value: Any, path: str) -> int | float | None:
+    if isinstance(value, bool):
+        raise OptionValueError(spec.key, "expected a number, got a boolean", path)
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if text == "":
+            return None
+        if INT_RE.fullmatch(text):
+            return int(text)
+        if FLOAT_RE.fullmatch(text):
+            return float(text)
+        raise OptionValueError(spec.key, f"{value!r} is not a number", path)
+    raise OptionValueError(spec.key, f"expected a number, got {_kind(value)}", path)
+
+
+def _coerce_element(spec: OptionSpec, value: Any, path: str) -> Any:
+    if value is None:
+        return None
+    if spec.element_type == "number":
+        return _coerce_number(spec, value, path)
+    return _coerce_text(spec, value, path)
+
+
+def _as_list(spec: OptionSpec, value: Any) -> list:
+    if isinstance(value, list):
+        return list(value)
+    raise OptionValueError(spec.key, f"expected an array, got {_kind(value)}")
+
+
+def _coerce_gid(spec: OptionSpec, value: Any, path: str) -> str | None:
+    text = _coerce_text(spec, value, path).strip()
+    if text == "":
+        return None
+    if not GID_RE.fullmatch(text):
+        raise OptionValueError(spec.key, f"{text!r} is not a Shopify GID (gid://shopify/...)", path)
+    return text
+
+
+def _coerce_pattern(spec: OptionSpec, value: Any) -> str | None:
+    patterns = {
+        "date": (DATE_RE, "YYYY-MM-DD"),
+        "datetime": (DATETIME_RE, "YYYY-MM-DDTHH:MM"),
+        "time": (TIME_RE, "HH:MM"),
+        "color": (COLOR_RE, "#RRGGBB"),
+    }
+    pattern, shape = patterns[spec.type]
+    text = _coerce_text(spec, value, "").strip()
+    if text == "":
+        return None
+    if not pattern.fullmatch(text):
+        raise OptionValueError(spec.key, f"{text!r} is not a {spec.type} ({shape})")
+    return text
+
+
+def coerce_options(values: Mapping[str, Any]) -> dict:
+    """Coerce every value of ``values`` (keyed by option key); see ``coerce_option_value``."""
+    return {key: coerce_option_value(key, value) for key, value in values.items()}
+
+
+# -- run time (§7.3.4, §7.3.6) ------------------------------------------------------------------
+
+
+def runtime_options(stored: dict, render: Callable[[str], str]) -> dict:
+    """The ``options`` hash a run sees.
+
+    Stored values are coerced by flag (leniently: a value that does not coerce reads
+    as nil for numbers and as stored otherwise), then the string leaves of text,
+    multiline, code and email options, and of text-typed keyval values and array
+    elements, are rendered with ``render`` (§7.3.6). Keys, choices, numbers, dates,
+    colours, GIDs, globals and secrets are never rendered. Unset booleans read
+    ``false``; numbers are a number or nil. ``render`` errors propagate (they fail the run).
+    """
+    result = {}
+    for key, value in stored.items():
+        try:
+            spec = parse_option_key(key)
+        except OptionKeyError:
+            result[key] = render(value) if isinstance(value, str) else value
+            continue
+        result[key] = _runtime_value(spec, value, render)
+    return result
+
+
+def _runtime_value(spec: OptionSpec, value: Any, render: Callable[[str], str]) -> Any:
+    try:
+        value = _coerce(spec, value)
+    except OptionValueError:
+        if spec.type in ("number", "range"):
+            return None
+    if spec.type == "boolean":
+        return bool(value) if isinstance(value, bool) else False
+    if spec.type in TEXT_TYPES:
+        return render(value) if isinstance(value, str) else value
+    if spec.type in ("keyval", "array") and spec.element_type != "number":
+        if isinstance(value, dict):
+            return {k: render(v) if isinstance(v, str) else v for k, v in value.items()}
+        if isinstance(value, list):
+            return [render(v) if isinstance(v, str) else v for v in value]
+    return value
+
+
+# -- required options (§7.3.5) ------------------------------------------------------------------
+
+
+def is_empty(value: Any) -> bool:
+    """Empty per §7.3.5: nil, ``""``, whitespace-only text, ``[]``, ``{}``."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    if isinstance(value, (list, dict)):
+        return len(value) == 0
+    return False
+
+
+def missing_required(values: Mapping[str, Any]) -> list[str]:
+    """Keys of ``values`` whose option is required and whose value is empty, in order.
+
+    Booleans are never missing (§7.3.5 decision); unparseable keys are skipped.
+    """
+    missing = []
+    for key, value in values.items():
+        try:
+            spec = parse_option_key(key)
+        except OptionKeyError:
+            continue
+        if spec.required and is_empty(value):
+            missing.append(key)
+    return missing
+
+
+def fill_value(spec: OptionSpec, today: date | None = None) -> Any:
+    """A placeholder value for an empty required option (used by previews of library tasks).
+
+    email → ``"customer@example.com"``, number → ``1``, boolean → ``true``, array →
+    ``["example"]`` (``[1]`` for numbers, ``["customer@example.com"]`` for emails),
+    keyval → ``{"example": "example"}`` (value typed the same way), choice/select → first
+    choice, multiselect → ``[first choice]``, date → tomorrow, datetime → tomorrow
+    ``T00:00``, time → ``"00:00"``, range → its minimum, color → ``"#000000"``, picker →
+    ``"gid://shopify/<Resource>/1"`` (a list of one for picker arrays), else ``"example"``.
+    """
+    tomorrow = (today or date.today()) + timedelta(days=1)
+    element = {"number": 1, "email": FILL_EMAIL}.get(spec.element_type or "", "example")
+    kind = spec.type
+    if kind == "email":
+        return FILL_EMAIL
+    if kind == "number":
+        return 1
+    if kind == "boolean":
+        return True
+    if kind == "array":
+        return [element]
+    if kind == "keyval":
+        return {"example": element}
+    if kind in ("choice", "select"):
+        return spec.choices[0] if spec.choices else "example"
+    if kind == "multiselect":
+        return list(spec.choices[:1])
+    if kind == "date":
+        return tomorrow.isoformat()
+    if kind == "datetime":
+        return f"{tomorrow.isoformat()}T00:00"
+    if kind == "time":
+        return "00:00"
+    if kind == "range":
+        return spec.range[0]
+    if kind == "color":
+        return "#000000"
+    if kind == "picker":
+        gid = f"gid://shopify/{PICKER_GID_TYPES[spec.picker]}/1"
+        return [gid] if spec.multiple else gid
+    return "example"
+
+
+def fill_required(values: Mapping[str, Any], today: date | None = None) -> dict:
+    """A copy of ``values`` with every empty required option set by ``fill_value``.
+
+    Unlike ``missing_required``, a ``required`` boolean left unset is filled too (with true).
+    ``today`` (default: the current date) anchors the date fills.
+    """
+    filled = dict(values)
+    for key, value in values.items():
+        try:
+            spec = parse_option_key(key)
+        except OptionKeyError:
+            continue
+        if "required" in spec.modifiers and is_empty(value):
+            filled[key] = fill_value(spec, today)
+    return filled
+
+
+def options_for_texts(
+    texts: Mapping[str, str | None], stored: Mapping[str, Any] | None
+) -> tuple[dict, list[str]]:
+    """Discovered options with their coerced values, and the stored keys no text references.
+
+    ``texts`` holds ``script``, ``subscriptions_template``, ``online_store_javascript`` and
+    ``order_status_javascript``. Raises ``OptionKeyError``/``OptionValueError``.
+    """
+    stored = dict(stored or {})
+    keys = discover_options(
+        texts.get("script"),
+        texts.get("subscriptions_template"),
+        texts.get("online_store_javascript"),
+        texts.get("order_status_javascript"),
+    )
+    check_option_names(keys)
+    values = {key: coerce_option_value(key, stored.get(key)) for key in keys}
+    dropped = [key for key in stored if key not in values]
+    return values, dropped
+
+
+__all__ = [
+    "OptionKeyError",
+    "OptionSpec",
+    "OptionValueError",
+    "check_option_names",
+    "coerce_option_value",
+    "coerce_options",
+    "discover_options",
+    "fill_required",
+    "fill_value",
+    "is_empty",
+    "missing_required",
+    "options_for_texts",
+    "parse_option_key",
+    "runtime_options",
+]

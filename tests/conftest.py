@@ -1,0 +1,33 @@
+"""Fixtures shared by the whole suite."""
+
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+TASKS_DIR = SHARED / "reference" / "mechanic-tasks" / "tasks"
+WEBHOOKS_DIR = SHARED / "reference" / "shopify-webhooks"
+
+
+@pytest.fixture(autouse=True)
+def _runs_stay_in_process(settings):
+    """Tests perform runs in-process; the full-path test turns the queue back on."""
+    settings.HUB_ENQUEUE_RUNS = False
+
+
+@pytest.fixture
+def shop(db):
+    """A stored shop in UTC with email sending approved."""
+    from integrations.models import Shop
+
+    return Shop.objects.create(
+        myshopify_domain="example.myshopify.com",
+        email_sending_approved=True,
+        data={
+            "name": "Example Shop",
+            "email": "owner@example.com",
+            "customer_email": "support@example.com",
+            "iana_timezone": "UTC",
+            "currency": "USD",
+        },
+    )

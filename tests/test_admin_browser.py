@@ -1,0 +1,74 @@
+"""The operator console in a real browser (Debian's chromium, driven by Playwright)."""
+
+import os
+import shutil
+
+import pytest
+
+from events.models import Event
+from tasks_app.models import Task
+
+CHROMIUM = "/usr/bin/chromium"
+
+pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian chromium is not installed")
+
+
+@pytest.fixture
+def browser_page():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop; Django must allow ORM calls from this thread.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        page = browser.new_page()
+        yield page
+        browser.close()
+
+
+@pytest.fixture
+def staff_login(live_server, django_user_model, browser_page):
+    django_user_model.objects.create_superuser("staff", "staff@example.com", "correct-horse-battery")
+    page = browser_page
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "staff")
+    page.fill("#id_password", "correct-horse-battery")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#site-name")
+    return page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_previews_a_task_and_runs_it(live_server, staff_login, shop):
+    task = Task.objects.create(
+        shop=shop,
+        name="Say hello",
+        enabled=True,
+        subscriptions=["mechanic/user/trigger"],
+        subscriptions_template="mechanic/user/trigger",
+        script='{% log "previewing" %}{% action "echo", greeting: "hello" %}',
+    )
+    page = staff_login
+
+    page.goto(f"{live_server.url}/admin/tasks_app/task/")
+    page.click("text=Say hello")
+    page.click("text=Preview")
+    page.wait_for_selector("text=mechanic/user/trigger")
+    body = page.inner_text("#content")
+    assert '"greeting": "hello"' in body
+    assert "previewing" in body
+
+    page.goto(f"{live_server.url}/admin/tasks_app/task/{task.pk}/change/")
+    page.click("text=Run task")
+    page.wait_for_selector(".messagelist")
+    event = Event.objects.get(topic="mechanic/user/trigger")
+    assert event.task_ids == [str(task.pk)]
+    assert f"queued event {event.pk}" in page.inner_text(".messagelist")
