@@ -8,6 +8,8 @@ import uuid
 from django.db import models, transaction
 from django.utils import timezone
 
+from hub.fields import JSONField
+
 
 class EventManager(models.Manager):
     """Creates events together with their event run."""
@@ -45,7 +47,7 @@ class Event(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     shop = models.ForeignKey("integrations.Shop", on_delete=models.CASCADE, related_name="events")
     topic = models.CharField(max_length=255, db_index=True)
-    data = models.JSONField(null=True, blank=True)
+    data = JSONField(null=True, blank=True)
     source = models.CharField(max_length=255, default="user")
     shopify_topic = models.CharField(max_length=255, null=True, blank=True)
     webhook_request_id = models.UUIDField(null=True, blank=True, db_index=True)
@@ -53,8 +55,8 @@ class Event(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
-    task_ids = models.JSONField(null=True, blank=True, help_text="Only these tasks may respond.")
-    input = models.JSONField(null=True, blank=True, help_text="User-form values (Liquid `input`).")
+    task_ids = JSONField(null=True, blank=True, help_text="Only these tasks may respond.")
+    input = JSONField(null=True, blank=True, help_text="User-form values (Liquid `input`).")
     origin_task = models.ForeignKey(
         "tasks_app.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

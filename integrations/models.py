@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.db import models
 
+from hub.fields import JSONField
+
 
 def default_run_concurrency() -> int:
     """The per-shop run slot count for new shops (``HUB_DEFAULT_RUN_CONCURRENCY``)."""
@@ -32,7 +34,7 @@ class Shop(models.Model):
     email_sending_approved = models.BooleanField(
         default=False, help_text="Staff approval for the email action (spec/actions.md §3)."
     )
-    data = models.JSONField(default=dict, blank=True, help_text="The Shopify Shop resource.")
+    data = JSONField(default=dict, blank=True, help_text="The Shopify Shop resource.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -5,6 +5,8 @@ from datetime import timedelta
 from django.db import models
 from django.utils import timezone
 
+from hub.fields import JSONField
+
 # Default and maximum time to live, in seconds: 60 days.
 MAX_TTL_S = 60 * 24 * 3600
 
@@ -22,7 +24,7 @@ class CacheEntry(models.Model):
 
     shop = models.ForeignKey("integrations.Shop", on_delete=models.CASCADE, related_name="cache_entries")
     key = models.CharField(max_length=255)
-    value = models.JSONField(null=True, blank=True)
+    value = JSONField(null=True, blank=True)
     expires_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -15,6 +15,8 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from hub.fields import JSONField
+
 logger = logging.getLogger("tasks_app.runs")
 
 EMPTY_RESULT_META = {
@@ -51,8 +53,8 @@ class Run(models.Model):
     status = models.CharField(max_length=16, choices=RunStatus.choices, db_index=True)
     ok = models.BooleanField(null=True, blank=True)
     error = models.TextField(null=True, blank=True)
-    result = models.JSONField(null=True, blank=True)
-    result_meta = models.JSONField(default=empty_result_meta, blank=True)
+    result = JSONField(null=True, blank=True)
+    result_meta = JSONField(default=empty_result_meta, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     run_at = models.DateTimeField(db_index=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
@@ -248,8 +250,8 @@ class ActionRun(Run):
     task_run = models.ForeignKey(TaskRun, on_delete=models.CASCADE, related_name="action_runs")
     position = models.PositiveIntegerField(default=0, help_text="Order among the task run's actions.")
     action_type = models.CharField(max_length=64)
-    options = models.JSONField(null=True, blank=True)
-    meta = models.JSONField(null=True, blank=True)
+    options = JSONField(null=True, blank=True)
+    meta = JSONField(null=True, blank=True)
     perform_event = models.BooleanField(
         default=True, help_text="False when the action set __perform_event: false."
     )

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from events.topics import parse_subscription
+from hub.fields import JSONField
 
 
 def default_api_version() -> str:
@@ -26,12 +27,12 @@ class Task(models.Model):
     name = models.CharField(max_length=255)
     enabled = models.BooleanField(default=False)
     script = models.TextField(blank=True, default="")
-    options = models.JSONField(default=dict, blank=True)
+    options = JSONField(default=dict, blank=True)
     subscriptions_template = models.TextField(blank=True, default="")
-    subscriptions = models.JSONField(default=list, blank=True)
+    subscriptions = JSONField(default=list, blank=True)
     docs = models.TextField(blank=True, default="")
-    tags = models.JSONField(default=list, blank=True)
-    preview_event_definitions = models.JSONField(default=list, blank=True)
+    tags = JSONField(default=list, blank=True)
+    preview_event_definitions = JSONField(default=list, blank=True)
     perform_action_runs_in_sequence = models.BooleanField(default=False)
     halt_action_run_sequence_on_error = models.BooleanField(default=False)
     online_store_javascript = models.TextField(null=True, blank=True)

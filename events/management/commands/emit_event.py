@@ -1,7 +1,6 @@
 """``manage.py emit_event TOPIC``: create an event, optionally performing its runs in-process."""
 
 import json
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -42,7 +41,7 @@ class Command(BaseCommand):
         event.refresh_from_db()
         report = event_report(event)
         if opts["json"]:
-            sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
             return
         self.stdout.write(f"Event {event.id} {topic}: event run {report['event_run']['status']}")
         for task_run in report["task_runs"]:
