@@ -1,13 +1,17 @@
 """The Django-Q2 cluster's standing schedules.
 
-Two schedules run every minute: handing over runs whose ``run_at`` has come
-(spec/runtime.md §16) and the scheduler topics tick (spec/runtime.md §2.3.1).
-They are created after every ``migrate``.
+Every minute: hand over runs whose ``run_at`` has come (spec/runtime.md §16),
+tick the scheduler topics (spec/runtime.md §2.3.1) and poll Shopify bulk
+operations (spec/runtime.md §14.3). Every hour: delete expired generated files
+(spec/actions.md §5). They are created after every ``migrate``.
 """
 
+# name → (function, minutes between runs)
 SCHEDULES = {
-    "hub: hand over due runs": "tasks_app.dispatch.hand_over_due_runs",
-    "hub: scheduler topics tick": "events.scheduler.tick",
+    "hub: hand over due runs": ("tasks_app.dispatch.hand_over_due_runs", 1),
+    "hub: scheduler topics tick": ("events.scheduler.tick", 1),
+    "hub: poll Shopify bulk operations": ("tasks_app.bulk.poll_due_monitors", 1),
+    "hub: purge expired generated files": ("tasks_app.files.storage.purge_expired", 60),
 }
 
 
@@ -15,8 +19,8 @@ def ensure_schedules(**_kwargs) -> None:
     """Create or repair the standing Django-Q2 schedules (idempotent)."""
     from django_q.models import Schedule
 
-    for name, func in SCHEDULES.items():
+    for name, (func, minutes) in SCHEDULES.items():
         Schedule.objects.update_or_create(
             name=name,
-            defaults={"func": func, "schedule_type": Schedule.MINUTES, "minutes": 1, "repeats": -1},
+            defaults={"func": func, "schedule_type": Schedule.MINUTES, "minutes": minutes, "repeats": -1},
         )

@@ -55,6 +55,15 @@ INSTALLED_APPS = [
     "events",
     "tasks_app",
 ]
+# Hub's own OAuth providers for integration accounts (spec/platform.md §6.1) and the shop
+# install; they replace allauth's built-in google/slack/shopify apps, which must not be
+# installed beside them (same provider ids).
+INSTALLED_APPS += [
+    "integrations.oauth.airtable",
+    "integrations.oauth.google",
+    "integrations.oauth.slack",
+    "integrations.oauth.shopify",
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -216,3 +225,102 @@ HUB_HTTP_READ_TIMEOUT_S = env_int("HUB_HTTP_READ_TIMEOUT_S", 60)
 # edge proxy adds that task data should not see (spec/platform.md §1.5).
 HUB_TRUSTED_PROXY_HOPS = env_int("HUB_TRUSTED_PROXY_HOPS", 0)
 HUB_WEBHOOK_HEADER_DENYLIST = env_list("HUB_WEBHOOK_HEADER_DENYLIST", "")
+# Encryption keys for shop secrets (spec/platform.md §5.3): comma-separated Fernet
+# keys, newest first. New values are encrypted with the first; every listed key
+# decrypts; ``manage.py rotate_secrets`` re-encrypts with the first so older keys
+# can then be removed. Empty: a key derived from SECRET_KEY (local use only;
+# production MUST set this, e.g. from ``Fernet.generate_key()``).
+HUB_SECRET_KEYS = env_list("HUB_SECRET_KEYS", "")
+# Shopify Admin API base URL override (e.g. the stand-in, ``http://127.0.0.1:8765``): when set,
+# every Shopify request goes to <this URL>/admin/api/<version>/... instead of
+# https://<shop>.myshopify.com. Operator-set, so no outbound-address guard applies.
+HUB_SHOPIFY_ADMIN_URL = os.environ.get("HUB_SHOPIFY_ADMIN_URL", "")
+
+# --- Integrations (spec/platform.md §6) --------------------------------------------
+# Public base URL of this Hub, for links sent to other services (Flow's event inspector URL).
+HUB_BASE_URL = os.environ.get("HUB_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# OAuth apps for connected accounts. allauth drives the dance; tokens are stored
+# (SOCIALACCOUNT_STORE_TOKENS) and bound to a shop as integrations.Connection rows.
+SOCIALACCOUNT_STORE_TOKENS = True
+SOCIALACCOUNT_PROVIDERS = {
+    "airtable": {
+        "APP": {
+            "client_id": os.environ.get("HUB_AIRTABLE_CLIENT_ID", ""),
+            "secret": os.environ.get("HUB_AIRTABLE_CLIENT_SECRET", ""),
+        },
+    },
+    "google": {
+        "APP": {
+            "client_id": os.environ.get("HUB_GOOGLE_CLIENT_ID", ""),
+            "secret": os.environ.get("HUB_GOOGLE_CLIENT_SECRET", ""),
+        },
+    },
+    "slack": {
+        "APP": {
+            "client_id": os.environ.get("HUB_SLACK_CLIENT_ID", ""),
+            "secret": os.environ.get("HUB_SLACK_CLIENT_SECRET", ""),
+        },
+    },
+    "shopify": {
+        "APP": {"client_id": HUB_SHOPIFY_API_KEY, "secret": HUB_SHOPIFY_API_SECRET},
+    },
+}
+# Service endpoints, defaulting to the real services; tests point them at local stand-ins.
+HUB_SLACK_API_URL = os.environ.get("HUB_SLACK_API_URL", "https://slack.com/api")
+HUB_SLACK_OAUTH_AUTHORIZE_URL = os.environ.get(
+    "HUB_SLACK_OAUTH_AUTHORIZE_URL", "https://slack.com/oauth/v2/authorize"
+)
+HUB_AIRTABLE_API_URL = os.environ.get("HUB_AIRTABLE_API_URL", "https://api.airtable.com")
+HUB_AIRTABLE_OAUTH_URL = os.environ.get("HUB_AIRTABLE_OAUTH_URL", "https://airtable.com/oauth2/v1")
+HUB_GOOGLE_OAUTH_AUTHORIZE_URL = os.environ.get(
+    "HUB_GOOGLE_OAUTH_AUTHORIZE_URL", "https://accounts.google.com/o/oauth2/v2/auth"
+)
+HUB_GOOGLE_OAUTH_TOKEN_URL = os.environ.get(
+    "HUB_GOOGLE_OAUTH_TOKEN_URL", "https://oauth2.googleapis.com/token"
+)
+HUB_GOOGLE_USERINFO_URL = os.environ.get(
+    "HUB_GOOGLE_USERINFO_URL", "https://openidconnect.googleapis.com/v1/userinfo"
+)
+# Drive (/drive/..., /upload/...), Sheets and Docs hosts (spec/actions.md §13).
+HUB_GOOGLE_DRIVE_API_URL = os.environ.get("HUB_GOOGLE_DRIVE_API_URL", "https://www.googleapis.com")
+HUB_GOOGLE_SHEETS_API_URL = os.environ.get("HUB_GOOGLE_SHEETS_API_URL", "https://sheets.googleapis.com")
+HUB_GOOGLE_DOCS_API_URL = os.environ.get("HUB_GOOGLE_DOCS_API_URL", "https://docs.googleapis.com")
+# Report Toaster partner endpoint and Hub's partner key (spec/actions.md §14). No public
+# endpoint is documented: both come from the partner agreement; unset, the action fails.
+HUB_REPORT_TOASTER_API_URL = os.environ.get("HUB_REPORT_TOASTER_API_URL", "").rstrip("/")
+HUB_REPORT_TOASTER_API_KEY = os.environ.get("HUB_REPORT_TOASTER_API_KEY", "")
+# Shopify Admin host for every shop; empty means https://<shop>.myshopify.com. Set it to a
+# stand-in (http://127.0.0.1:PORT) to run the shop install and Flow triggers locally.
+HUB_SHOPIFY_ADMIN_URL = os.environ.get("HUB_SHOPIFY_ADMIN_URL", "").rstrip("/")
+# Handles of the four Flow trigger extensions of Hub's Shopify app (spec/platform.md §6.6).
+HUB_SHOPIFY_FLOW_TRIGGER_HANDLES = {
+    "general": os.environ.get("HUB_SHOPIFY_FLOW_TRIGGER_GENERAL", "mechanic-sent-general-data"),
+    "customer": os.environ.get("HUB_SHOPIFY_FLOW_TRIGGER_CUSTOMER", "mechanic-sent-customer-data"),
+    "order": os.environ.get("HUB_SHOPIFY_FLOW_TRIGGER_ORDER", "mechanic-sent-order-data"),
+    "product": os.environ.get("HUB_SHOPIFY_FLOW_TRIGGER_PRODUCT", "mechanic-sent-product-data"),
+}
+# Integration API calls: timeouts in seconds, and the pause before re-sending a
+# rate-limited (429) request when the service sends no Retry-After (capped at 30 s).
+HUB_INTEGRATION_CONNECT_TIMEOUT_S = env_int("HUB_INTEGRATION_CONNECT_TIMEOUT_S", 10)
+HUB_INTEGRATION_READ_TIMEOUT_S = env_int("HUB_INTEGRATION_READ_TIMEOUT_S", 60)
+HUB_INTEGRATION_RETRY_DELAY_S = float(os.environ.get("HUB_INTEGRATION_RETRY_DELAY_S", "2"))
+# Liquid render limits per task run besides time and memory (spec/runtime.md §13,
+# tasks_app/liquid/limits.py): iterations of all loops of a run, script output in MiB
+# (counted in characters), nested loop scopes.
+HUB_LIQUID_LOOP_ITERATION_LIMIT = env_int("HUB_LIQUID_LOOP_ITERATION_LIMIT", 10_000_000)
+HUB_LIQUID_OUTPUT_LIMIT_MB = env_int("HUB_LIQUID_OUTPUT_LIMIT_MB", 64)
+HUB_LIQUID_CONTEXT_DEPTH_LIMIT = env_int("HUB_LIQUID_CONTEXT_DEPTH_LIMIT", 30)
+
+# --- Outbound connections, generated files, FTP (spec/actions.md §2, §4, §5, §16) -------------
+# Internal addresses (loopback, private, link-local, metadata...) that task-controlled
+# connections (HTTP action, url file generator, PDF resources, FTP/SFTP) may reach anyway:
+# comma-separated networks ("10.1.0.0/16", "127.0.0.1") and/or host names ("erp.internal").
+HUB_HTTP_ALLOW_PRIVATE = env_list("HUB_HTTP_ALLOW_PRIVATE", "")
+# Files action: where generated files are stored, the public URL prefix they are served
+# under (tasks_app.urls: /files/<token>/<name>), and how long they live (seconds; 7 days).
+# Serve them from a separate host name in production: they hold task-generated content.
+HUB_FILES_ROOT = os.environ.get("HUB_FILES_ROOT") or str(BASE_DIR / "var" / "files")
+HUB_FILES_BASE_URL = os.environ.get("HUB_FILES_BASE_URL", "http://127.0.0.1:8000/files")
+HUB_FILES_TTL = env_int("HUB_FILES_TTL", 7 * 24 * 3600)
+# FTP action: connect and per-operation timeout, in seconds.
+HUB_FTP_TIMEOUT_S = env_int("HUB_FTP_TIMEOUT_S", 30)

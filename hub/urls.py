@@ -10,6 +10,7 @@ admin.site.index_title = "Operator console"
 
 urlpatterns = [
     path("", include("events.urls")),
+    path("", include("tasks_app.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),

@@ -25,3 +25,54 @@ class ShopAdmin(admin.ModelAdmin):
     @admin.display(description="name")
     def shop_name(self, shop: Shop) -> str:
         return (shop.data or {}).get("name", "")
+
+
+from django.utils.html import format_html, format_html_join  # noqa: E402
+
+from integrations.models import Connection, Service  # noqa: E402
+
+
+@admin.register(Connection)
+class ConnectionAdmin(admin.ModelAdmin):
+    """Connected OAuth accounts per shop (spec/platform.md §6.1); new ones come from the Connect links."""
+
+    list_display = ["label", "service", "shop", "token_expires_at", "created_by", "created_at", "reconnect"]
+    list_filter = ["service", "shop"]
+    search_fields = ["label", "shop__myshopify_domain"]
+    readonly_fields = [
+        "shop",
+        "service",
+        "label",
+        "social_account",
+        "scopes",
+        "token_expires_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        # A connection only exists after the OAuth dance: the links below start it.
+        return False
+
+    @admin.display(description="reconnect")
+    def reconnect(self, connection: Connection) -> str:
+        return format_html(
+            '<a href="{}">Reconnect</a>', Connection.connect_path(connection.service, connection.shop)
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        """Adds "Connect <service> for <shop>" links above the list."""
+        from integrations.models import Shop
+
+        links = format_html_join(
+            " · ",
+            '<a href="{}">Connect {} for {}</a>',
+            (
+                (Connection.connect_path(service.value, shop), service.label, shop.myshopify_domain)
+                for shop in Shop.objects.all()[:20]
+                for service in Service
+            ),
+        )
+        extra_context = {**(extra_context or {}), "subtitle": links}
+        return super().changelist_view(request, extra_context)

@@ -96,3 +96,131 @@ def build_liquid_shop(myshopify_domain: str, data: dict) -> dict:
     shop["myshopify_domain"] = myshopify_domain
     shop["admin_url"] = f"https://admin.shopify.com/store/{handle}/"
     return shop
+
+
+class ShopRateLimitState(models.Model):
+    """A shop's Shopify Admin API budgets as last reported by Shopify (spec/runtime.md §14.1).
+
+    GraphQL: the cost bucket from ``extensions.cost.throttleStatus`` (points;
+    ``graphql_restore_rate`` in points per second). REST: the leaky bucket from
+    ``X-Shopify-Shop-Api-Call-Limit`` (``rest_used``/``rest_limit`` calls). Both
+    are shared by every task of the shop; the ``*_updated_at`` stamps let the
+    bucket be projected forward (it refills while nobody asks).
+    """
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="rate_limit_state")
+    graphql_maximum_available = models.FloatField(null=True, blank=True)
+    graphql_currently_available = models.FloatField(null=True, blank=True)
+    graphql_restore_rate = models.FloatField(null=True, blank=True)
+    graphql_updated_at = models.DateTimeField(null=True, blank=True)
+    rest_used = models.PositiveIntegerField(null=True, blank=True)
+    rest_limit = models.PositiveIntegerField(null=True, blank=True)
+    rest_updated_at = models.DateTimeField(null=True, blank=True)
+    throttled_count = models.PositiveIntegerField(
+        default=0, help_text="Throttled replies received (GraphQL THROTTLED or HTTP 429)."
+    )
+    last_throttled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Shopify rate-limit state"
+
+    def __str__(self) -> str:
+        return f"rate limits of {self.shop}"
+
+
+class Service(models.TextChoices):
+    """Services whose accounts a shop connects through OAuth (spec/platform.md §6.1).
+
+    The value is also the id of Hub's allauth provider for the service.
+    """
+
+    AIRTABLE = "airtable", "Airtable"
+    GOOGLE = "google", "Google"
+    SLACK = "slack", "Slack"
+
+
+class ConnectionMissing(LookupError):
+    """No account of that service with that label is connected to the shop; ``str()`` says how to fix it."""
+
+
+class ConnectionQuerySet(models.QuerySet):
+    def lookup(self, shop: Shop, service: str, label: str) -> "Connection":
+        """The shop's connection of ``service`` labelled ``label``.
+
+        Raises ``ConnectionMissing`` naming the service, the labels that do
+        exist, and where to connect one.
+        """
+        try:
+            return self.select_related("social_account").get(shop=shop, service=service, label=label)
+        except Connection.DoesNotExist:
+            pass
+        name = Service(service).label
+        known = sorted(self.filter(shop=shop, service=service).values_list("label", flat=True))
+        have = f"connected: {', '.join(known)}" if known else f"no {name} account is connected yet"
+        raise ConnectionMissing(
+            f'no {name} account "{label}" is connected to {shop.myshopify_domain} ({have}); '
+            f"connect it at {Connection.connect_path(service, shop)}"
+        ) from None
+
+
+class Connection(models.Model):
+    """An OAuth account of a service (Airtable, Google, Slack) connected to a shop (spec/platform.md §6.1).
+
+    allauth runs the OAuth dance and keeps the tokens (``SocialAccount`` and its
+    ``SocialToken``); this row binds that account to the shop under ``label``,
+    the value actions name in their ``account`` option: the email for Google
+    and Airtable, the workspace name for Slack. ``scopes`` lists the granted
+    scopes; ``token_expires_at`` mirrors the access token's expiry (null: does
+    not expire) and is updated on every refresh.
+    """
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="connections")
+    service = models.CharField(max_length=32, choices=Service.choices)
+    label = models.CharField(max_length=255, help_text="What actions pass as their account option.")
+    social_account = models.ForeignKey(
+        "socialaccount.SocialAccount", on_delete=models.CASCADE, related_name="hub_connections"
+    )
+    scopes = JSONField(default=list, blank=True, help_text="Granted OAuth scopes.")
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ConnectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["shop", "service", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "service", "label"], name="connection_label_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_service_display()} {self.label} ({self.shop})"
+
+    @staticmethod
+    def connect_path(service: str, shop: Shop) -> str:
+        """Where a staff user starts connecting a ``service`` account to ``shop``."""
+        from urllib.parse import urlencode
+
+        from django.urls import reverse
+
+        query = urlencode({"process": "connect", "shop": shop.myshopify_domain})
+        return f"{reverse(f'{service}_login')}?{query}"
+
+    def social_token(self):
+        """The stored ``SocialToken`` of the connected account, or None."""
+        from allauth.socialaccount.models import SocialToken
+
+        return SocialToken.objects.filter(account_id=self.social_account_id).order_by("-pk").first()
+
+    def access_token(self, *, force_refresh: bool = False) -> str:
+        """A usable access token, refreshed first when expired or ``force_refresh``.
+
+        Raises ``integrations.oauth.tokens.TokenError`` (``permanent`` says
+        whether reconnecting is the only fix).
+        """
+        from integrations.oauth.tokens import fresh_access_token
+
+        return fresh_access_token(self, force_refresh=force_refresh)

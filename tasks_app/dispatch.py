@@ -78,7 +78,7 @@ def hand_over_due_runs() -> int:
     return count
 
 
-def perform_event_now(event, *, make_due_scheduled: bool = False) -> None:
+def perform_event_now(event) -> None:
     """Perform, in-process, the due runs of ``event`` and of its child events.
 
     Used by ``emit_event --sync`` and by tests. Runs scheduled for later stay

@@ -26,6 +26,7 @@ from tasks_app.options import (
     missing_required,
     parse_option_key,
 )
+from tasks_app.permissions import PermissionsError, declared_scopes
 
 # Export fields (§7.1) and the JSON kinds each accepts; None is always allowed except for name/script.
 TEXT_FIELDS = (
@@ -226,6 +227,11 @@ def prepare_task(
         if key not in options
     ]
 
+    try:
+        declared_scopes(script)
+    except PermissionsError as exc:
+        raise fail(".script", str(exc)) from None
+
     template = texts["subscriptions_template"]
     where = ".subscriptions_template"
     if template is None or (not template.strip() and lines):
@@ -250,7 +256,29 @@ def prepare_task(
         "shopify_api_version": value.get("shopify_api_version") or default_api_version(),
         "liquid_profiling": bool(value.get("liquid_profiling")),
     }
+    fields["shopify_access_scopes_required"] = scopes_for_fields(fields)
     return PreparedTask(fields=fields, path=path, warnings=warnings)
+
+
+def scopes_for_fields(fields: dict) -> list[str]:
+    """The Shopify scopes a task with these stored fields requires (spec/platform.md §7.9):
+    its ``{% permissions %}`` block ∪ what its previews (built-in preview shop, empty
+    required options filled) detect. The block must already be valid."""
+    from tasks_app.permissions import task_scopes  # the preview imports this module
+
+    return task_scopes(
+        {
+            key: fields.get(key)
+            for key in (
+                "name",
+                "script",
+                "options",
+                "subscriptions_template",
+                "subscriptions",
+                "preview_event_definitions",
+            )
+        }
+    )
 
 
 def render_subscriptions(
@@ -302,6 +330,20 @@ def refresh_subscriptions(task: Task) -> None:
         fail=fail,
     )
     task.subscriptions = [sub.line for sub in subscriptions]
+
+
+def refresh_required_scopes(task: Task) -> None:
+    """Recompute ``task.shopify_access_scopes_required`` from its stored fields (§7.9).
+
+    Sets the attribute without saving. Raises ``TaskImportError`` (source: the task name,
+    path ``$.script``) for an invalid ``{% permissions %}`` block.
+    """
+    fields = task.export_data()
+    try:
+        declared_scopes(fields["script"])
+    except PermissionsError as exc:
+        raise TaskImportError(task.name, "$.script", str(exc)) from None
+    task.shopify_access_scopes_required = scopes_for_fields(fields)
 
 
 def _string_list(value: Any, fail, where: str) -> list[str]:

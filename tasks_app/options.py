@@ -367,7 +367,13 @@ def coerce_options(values: Mapping[str, Any]) -> dict:
 # -- run time (§7.3.4, §7.3.6) ------------------------------------------------------------------
 
 
-def runtime_options(stored: dict, render: Callable[[str], str]) -> dict:
+def runtime_options(
+    stored: dict,
+    render: Callable[[str], str],
+    *,
+    global_values: Mapping[str, Any] | None = None,
+    secret_references: Mapping[str, str] | None = None,
+) -> dict:
     """The ``options`` hash a run sees.
 
     Stored values are coerced by flag (leniently: a value that does not coerce reads
@@ -376,13 +382,22 @@ def runtime_options(stored: dict, render: Callable[[str], str]) -> dict:
     elements, are rendered with ``render`` (§7.3.6). Keys, choices, numbers, dates,
     colours, GIDs, globals and secrets are never rendered. Unset booleans read
     ``false``; numbers are a number or nil. ``render`` errors propagate (they fail the run).
+
+    A ``global`` option stores a key name and reads ``global_values[name]`` (the Liquid
+    ``globals``); a ``secret`` option reads ``secret_references[name]`` (the Liquid
+    ``secrets``: a reference); a deleted entry reads nil (§5.4). Without the mapping the
+    stored key name is returned as is.
     """
+    lookups = {"global": global_values, "secret": secret_references}
     result = {}
     for key, value in stored.items():
         try:
             spec = parse_option_key(key)
         except OptionKeyError:
             result[key] = render(value) if isinstance(value, str) else value
+            continue
+        if lookups.get(spec.type) is not None:
+            result[key] = lookups[spec.type].get(value) if isinstance(value, str) else None
             continue
         result[key] = _runtime_value(spec, value, render)
     return result
@@ -436,15 +451,32 @@ def missing_required(values: Mapping[str, Any]) -> list[str]:
     return missing
 
 
+# Placeholder text by what an option's name says it holds, first match wins: library scripts
+# check these shapes themselves ("namespace.key", a metafield type they know).
+FILL_BY_NAME = (
+    (re.compile(r"namespace_and_key|(^|_)metafields?$"), "custom.example"),
+    (re.compile(r"metafield_type"), "single_line_text_field"),
+    (re.compile(r"namespace"), "custom"),
+    (re.compile(r"(^|_)email(_|$)"), FILL_EMAIL),
+    (re.compile(r"(^|_)url$"), "https://example.com"),
+)
+# Keyval keys and numbers double as Shopify ids in stub JSON (``"id": {{ map.first.first }}``).
+FILL_ID = "1234567890"
+
+
 def fill_value(spec: OptionSpec, today: date | None = None) -> Any:
-    """A placeholder value for an empty required option (used by previews of library tasks).
+    """A placeholder value for an empty option (used by previews of library tasks).
 
     email → ``"customer@example.com"``, number → ``1``, boolean → ``true``, array →
     ``["example"]`` (``[1]`` for numbers, ``["customer@example.com"]`` for emails),
-    keyval → ``{"example": "example"}`` (value typed the same way), choice/select → first
-    choice, multiselect → ``[first choice]``, date → tomorrow, datetime → tomorrow
-    ``T00:00``, time → ``"00:00"``, range → its minimum, color → ``"#000000"``, picker →
-    ``"gid://shopify/<Resource>/1"`` (a list of one for picker arrays), else ``"example"``.
+    keyval → ``{"1234567890": "example"}`` (a key that also reads as a Shopify id; the value
+    typed like array elements), choice/select → first choice, multiselect → ``[first
+    choice]``, date → tomorrow, datetime → tomorrow ``T00:00``, time → ``"00:00"``, range →
+    its minimum, color → ``"#000000"``, picker → ``"gid://shopify/<Resource>/1"`` (a list of
+    one for picker arrays). Other text follows ``FILL_BY_NAME`` (``metafield_namespace_and_key``
+    → ``"custom.example"``, ``metafield_type`` → ``"single_line_text_field"``, ``namespace`` →
+    ``"custom"``, ``..._email_...`` → the example email, ``..._url`` →
+    ``"https://example.com"``), else ``"example"``.
     """
     tomorrow = (today or date.today()) + timedelta(days=1)
     element = {"number": 1, "email": FILL_EMAIL}.get(spec.element_type or "", "example")
@@ -458,7 +490,7 @@ def fill_value(spec: OptionSpec, today: date | None = None) -> Any:
     if kind == "array":
         return [element]
     if kind == "keyval":
-        return {"example": element}
+        return {FILL_ID: element}
     if kind in ("choice", "select"):
         return spec.choices[0] if spec.choices else "example"
     if kind == "multiselect":
@@ -476,6 +508,9 @@ def fill_value(spec: OptionSpec, today: date | None = None) -> Any:
     if kind == "picker":
         gid = f"gid://shopify/{PICKER_GID_TYPES[spec.picker]}/1"
         return [gid] if spec.multiple else gid
+    for pattern, text in FILL_BY_NAME:
+        if pattern.search(spec.name):
+            return text
     return "example"
 
 

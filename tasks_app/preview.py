@@ -6,7 +6,9 @@ shop's latest stored event of a topic is preferred over Hub's sample data).
 """
 
 import json
+import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -15,9 +17,20 @@ from typing import Any
 
 from events.topics import strip_offset
 from integrations.models import build_liquid_shop
+from tasks_app.globals import liquid_scope
 from tasks_app.importer import TaskImportError, render_subscriptions
 from tasks_app.liquid import RenderSettings
-from tasks_app.options import OptionKeyError, OptionValueError, fill_required, options_for_texts
+from tasks_app.options import (
+    FILL_ID,
+    OptionKeyError,
+    OptionValueError,
+    fill_required,
+    fill_value,
+    is_empty,
+    options_for_texts,
+    parse_option_key,
+)
+from tasks_app.permissions import PermissionsError, required_scopes
 from tasks_app.rendering import RenderOutcome, render_task, task_variables
 
 SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
@@ -90,6 +103,7 @@ class PreviewResult:
     notices: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     shopify_calls: list = field(default_factory=list)
+    permissions: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -97,7 +111,8 @@ class PreviewResult:
 
     def json_record(self, file: str | None = None) -> dict:
         """The ``--json`` line: ``{file, task, topic, description, ok, actions: [{type, options,
-        meta}], logs, errors, exception, notices}``."""
+        meta}], logs, errors, exception, notices, permissions}``; ``permissions`` is the whole
+        task's sorted list of required Shopify scopes (the same on every line)."""
         return {
             "file": file,
             "task": self.task,
@@ -109,6 +124,7 @@ class PreviewResult:
             "errors": self.errors,
             "exception": self.exception,
             "notices": self.notices + self.problems,
+            "permissions": self.permissions,
         }
 
     def as_dict(self) -> dict:
@@ -199,13 +215,21 @@ def preview_topics(task: dict, options: dict, shop_data: dict, timezone: str) ->
 
 
 def preview_task_definition(
-    task: dict, *, fill_required: bool = False, shop=None, now: datetime | None = None
+    task: dict,
+    *,
+    fill_required: bool = False,
+    explore: bool = False,
+    shop=None,
+    now: datetime | None = None,
 ) -> list[PreviewResult]:
     """Preview a task export dict: one ``PreviewResult`` per preview event per subscribed topic.
 
     ``shop`` is a stored ``Shop`` (its data, time zone and latest events are used) or None for
     the built-in preview shop (example.myshopify.com, UTC, USD; no database access).
     ``fill_required`` fills empty required options (``tasks_app.options.fill_value``).
+    ``explore`` (implies ``fill_required``) then searches for option values under which every
+    preview is ok and some preview renders an action (``explore_options``); each result then
+    carries a notice naming the options it changed.
     Never raises for problems in the task: they become failing results.
     """
     name = str(task.get("name") or "")
@@ -215,9 +239,142 @@ def preview_task_definition(
     else:
         shop_data, timezone = build_liquid_shop(PREVIEW_SHOP_DOMAIN, PREVIEW_SHOP_DATA), "UTC"
     try:
-        options = preview_options(task, fill=fill_required)
+        options = preview_options(task, fill=fill_required or explore)
     except (OptionKeyError, OptionValueError) as exc:
         return [PreviewResult(task=name, topic="", exception=f"option {exc}")]
+    results = _preview_with(task, name, options, shop, shop_data, timezone, now)
+    if explore:
+        results = _explore(task, name, options, results, shop, shop_data, timezone, now)
+    _add_permissions(task, results)
+    return results
+
+
+def _add_permissions(task: dict, results: list[PreviewResult]) -> None:
+    """Give every result the task's required scopes (spec/platform.md §7.9); an invalid
+    ``{% permissions %}`` block is a problem of every result instead (it would block saving)."""
+    try:
+        scopes = required_scopes(task, results)
+    except PermissionsError as exc:
+        for result in results:
+            result.problems.append(f"permissions: {exc}")
+        return
+    for result in results:
+        result.permissions = list(scopes)
+
+
+def _explore(task, name, options, results, shop, shop_data, timezone, now) -> list[PreviewResult]:
+    adjusted, results = explore_options(
+        options,
+        results,
+        lambda values: _preview_with(task, name, values, shop, shop_data, timezone, now),
+        str(task.get("script") or ""),
+    )
+    if adjusted:
+        notice = "preview options adjusted: " + ", ".join(
+            f"{key}={json.dumps(adjusted[key], ensure_ascii=False)}" for key in adjusted
+        )
+        for result in results:
+            result.notices.append(notice)
+    return results
+
+
+def explore_options(
+    options: dict,
+    results: list[PreviewResult],
+    preview: Callable[[dict], list[PreviewResult]],
+    script: str = "",
+) -> tuple[dict, list[PreviewResult]]:
+    """Greedy search for option values that make a task's previews pass.
+
+    Library tasks validate their own configuration (spec/platform.md §7.4: "choose exactly one
+    of...", "fill in X or Y") and many ship with test mode on, so placeholder values for the
+    required options alone rarely reach an action. Each step tries, option by option in order,
+    filling an empty option (``fill_value``), flipping a boolean, or setting a placeholder text
+    option to a word the script itself allows (``allowed_words``), and keeps the first change
+    that scores best: fewer failing previews first, then having an action at all. Stops when
+    every preview is ok with an action, or when no change helps. Returns ``(changed option
+    values, results)``; ``({}, results)`` when nothing helped.
+    """
+    current, best = dict(options), results
+    changed: dict = {}
+    words = allowed_words(script)
+    for _step in range(MAX_EXPLORE_STEPS):
+        score = _score(best)
+        if score == (0, 0, 0):
+            break
+        moves = list(_option_moves(current, changed, words))
+        # Single changes first; pairs only when none helps ("test mode" off needs "live mode" on).
+        candidates = [[move] for move in moves]
+        pairs = [[a, b] for i, a in enumerate(moves) for b in moves[i + 1 :]]
+        winner = None
+        for group in (candidates, pairs if len(moves) <= MAX_PAIR_MOVES else []):
+            for moveset in group:
+                trial = preview(dict(current, **dict(moveset)))
+                trial_score = _score(trial)
+                if trial_score < score:
+                    winner, score, best_trial = moveset, trial_score, trial
+                    if trial_score == (0, 0, 0):
+                        break
+            if winner is not None:
+                break
+        if winner is None:
+            break
+        current.update(winner)
+        changed.update(winner)
+        best = best_trial
+    return changed, best
+
+
+MAX_EXPLORE_STEPS = 6
+MAX_PAIR_MOVES = 12
+
+
+def _score(results: list[PreviewResult]) -> tuple[int, int, int]:
+    """(failing previews, error objects and exceptions, 1 when no preview has an action)."""
+    failing = sum(not result.ok for result in results)
+    errors = sum(len(result.errors) + (result.exception is not None) for result in results)
+    return (failing, errors, 0 if any(result.actions for result in results) else 1)
+
+
+# `"customer,order,product" | split: ","`: a script listing the words an option may hold.
+ALLOWED_WORDS_RE = re.compile(r"""(["'])([A-Za-z_]+(?:,[A-Za-z_]+)+)\1\s*\|\s*split:\s*(["']),\3""")
+
+
+def allowed_words(script: str) -> list[str]:
+    """The first word of each comma-separated word list the script splits, in order, once each."""
+    return list(dict.fromkeys(match[2].split(",")[0] for match in ALLOWED_WORDS_RE.finditer(script)))
+
+
+def _option_moves(values: dict, changed: dict, words: list[str]):
+    """``(key, value)`` candidates, each option once: fill it when empty, flip it when boolean,
+    try each allowed word on a text option that holds nothing or a placeholder, and as the
+    only key of a text keyval (keeping its first value)."""
+    for key, value in values.items():
+        if key in changed:
+            continue
+        try:
+            spec = parse_option_key(key)
+        except OptionKeyError:
+            continue
+        if spec.type == "boolean":
+            yield key, not value
+            continue
+        if spec.type in ("global", "secret"):
+            continue
+        placeholder = fill_value(spec)
+        if is_empty(value):
+            yield key, placeholder
+        if spec.type == "text" and (is_empty(value) or value == placeholder):
+            for word in words:
+                yield key, word
+        elif spec.type == "keyval" and spec.element_type != "number":
+            # Keys the script checks against its word list (risk levels mapped to tags).
+            first = next(iter(value.values()), None) if isinstance(value, dict) else None
+            for word in words:
+                yield key, {word: first if first is not None else placeholder[FILL_ID]}
+
+
+def _preview_with(task, name, options, shop, shop_data, timezone, now) -> list[PreviewResult]:
     try:
         topics = preview_topics(task, options, shop_data, timezone)
     except TaskImportError as exc:
@@ -229,13 +386,18 @@ def preview_task_definition(
         "created_at": _iso(now),
     }
     results = []
+    scope = liquid_scope(shop)
     for topic in topics:
         for index, event in enumerate(preview_events(topic, task.get("preview_event_definitions"), shop)):
-            results.append(_render(task, name, event, index, options, shop_data, timezone, task_data, now))
+            results.append(
+                _render(task, name, event, index, options, shop_data, timezone, task_data, now, scope)
+            )
     return results
 
 
-def _render(task, name, event, index, options, shop_data, timezone, task_data, now) -> PreviewResult:
+def _render(
+    task, name, event, index, options, shop_data, timezone, task_data, now, scope=None
+) -> PreviewResult:
     shopify_topic = event.topic if event.topic.startswith("shopify/") else None
     event_data = event.stored or {
         "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"hub-preview-event:{name}:{event.topic}:{index}")),
@@ -256,6 +418,7 @@ def _render(task, name, event, index, options, shop_data, timezone, task_data, n
         task=task_data,
         cache={},
         shopify_topic=event_data.get("shopify_topic"),
+        **(scope or {}),
     )
     try:
         outcome = render_task(
@@ -276,7 +439,7 @@ def _render(task, name, event, index, options, shop_data, timezone, task_data, n
         logs=outcome.logs,
         errors=outcome.errors,
         exception=outcome.error if outcome.error and not outcome.errors else None,
-        notices=[event.notice] if event.notice else [],
+        notices=([event.notice] if event.notice else []) + list(outcome.notices),
         shopify_calls=list(outcome.shopify_calls or []),
     )
     result.problems = [

@@ -5,6 +5,7 @@ preview needs no database.
 """
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +14,18 @@ from django.utils import timezone
 
 from events.topics import subject_variable
 from tasks_app.liquid import RenderSettings, TaskRenderError, render_script, render_text
+from tasks_app.liquid.drops import (
+    RELATIONS,
+    action_object,
+    bulk_operation_object,
+    cache_object,
+    event_object,
+    legacy_object,
+)
+from tasks_app.liquid.limits import RenderLimits
 from tasks_app.options import runtime_options
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -31,6 +43,7 @@ class RenderOutcome:
     error: str | None = None
     error_details: str | None = None
     shopify_calls: list = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
 
     @property
     def actions(self) -> list[dict]:
@@ -69,18 +82,24 @@ def task_variables(
     cache: dict | None = None,
     shopify_topic: str | None = None,
     input_values: dict | None = None,
+    globals: dict | None = None,
+    secrets: dict | None = None,
 ) -> dict:
     """The variables a script sees, except ``options`` (spec/liquid.md §5.1, §5.2).
 
     The subject variable (``order`` for ``shopify/orders/*``...) holds the event data.
+    Objects behave as in Mechanic (tasks_app/liquid/drops.py): ``event.parent`` to 5
+    generations, ``cache`` in key order, ``bulkOperation.objects[i].__parent``, and the legacy
+    REST lookups of ``shop`` and Shopify subjects reading as nil (spec/liquid.md §5.5).
+    ``globals`` is ``{key: value}``, ``secrets`` is ``{key: reference}`` (spec/platform.md §5).
     """
     variables = {
-        "shop": shop,
-        "event": event,
+        "shop": legacy_object(shop, "shop"),
+        "event": event_object(event),
         "task": task,
-        "cache": cache or {},
-        "globals": {},
-        "secrets": {},
+        "cache": cache_object(cache),
+        "globals": globals or {},
+        "secrets": secrets or {},
     }
     name = subject_variable(event.get("topic", ""), shopify_topic)
     if name == "input":
@@ -88,6 +107,12 @@ def task_variables(
     elif name == "review":
         data = event.get("data")
         variables["review"] = data.get("review") if isinstance(data, dict) else None
+    elif name == "bulkOperation":
+        variables[name] = bulk_operation_object(event.get("data"))
+    elif name == "action":
+        variables[name] = action_object(event.get("data"))
+    elif name in RELATIONS or (name and name.endswith("s") and name[:-1] in RELATIONS):
+        variables[name] = legacy_object(event.get("data"), name if name in RELATIONS else name[:-1], name)
     elif name:
         variables[name] = event.get("data")
     if input_values is not None:
@@ -109,7 +134,12 @@ def render_task(
     """
     outcome = RenderOutcome(shopify_calls=settings.shopify_calls)
     try:
-        outcome.options = runtime_options(option_values, lambda text: render_text(text, variables, settings))
+        outcome.options = runtime_options(
+            option_values,
+            lambda text: render_text(text, variables, settings),
+            global_values=variables.get("globals") or {},
+            secret_references=variables.get("secrets") or {},
+        )
         task = dict(variables.get("task") or {}, options=outcome.options)
         outcome.objects = render_script(
             script, {**variables, "task": task, "options": outcome.options}, settings
@@ -117,17 +147,29 @@ def render_task(
     except TaskRenderError as exc:
         outcome.error = exc.message
         outcome.error_details = exc.details
-        return outcome
-    if outcome.errors:
-        outcome.error = error_message(outcome.errors)
+    else:
+        if outcome.errors:
+            outcome.error = error_message(outcome.errors)
+    outcome.notices = list(settings.notices)
+    if settings.notices:
+        logger.info("%s: %s", settings.label or "render", "; ".join(settings.notices))
     return outcome
 
 
 def render_task_run(task_run) -> RenderOutcome:
-    """Render the task of a stored task run against its event, with the shop's cache."""
-    from tasks_app.models import CacheEntry
+    """Render the task of a stored task run against its event, with the shop's cache, globals
+    and secrets. Secret references carry the run's ``secret_nonce`` (made and stored here on
+    first render); the signing filters resolve them through ``settings.resolve_secret``."""
+    from integrations.shopify import ShopifyClient
+    from tasks_app.bulk import BULK_OPERATION_TOPIC, BulkResultError, bulk_operation_data
+    from tasks_app.globals import liquid_scope
+    from tasks_app.models import CacheEntry, TaskRun
+    from tasks_app.secrets import new_nonce, secret_resolver
 
     task, event, shop = task_run.task, task_run.event, task_run.shop
+    if not task_run.secret_nonce:
+        task_run.secret_nonce = new_nonce()
+        TaskRun.objects.filter(pk=task_run.pk).update(secret_nonce=task_run.secret_nonce)
     variables = task_variables(
         shop=shop.liquid_data(),
         event=event.liquid_data(),
@@ -135,8 +177,22 @@ def render_task_run(task_run) -> RenderOutcome:
         cache=CacheEntry.snapshot(shop),
         shopify_topic=event.shopify_topic,
         input_values=event.input,
+        **liquid_scope(shop, task_run.secret_nonce),
     )
-    settings = RenderSettings(timezone=shop.timezone_name, now=timezone.now(), preview=False)
+    if event.topic == BULK_OPERATION_TOPIC:
+        try:  # spec/runtime.md §14.3 item 4: the result file, parsed, as bulkOperation.objects
+            variables["bulkOperation"] = bulk_operation_object(bulk_operation_data(event))
+        except BulkResultError as exc:
+            return RenderOutcome(error=str(exc))
+    settings = RenderSettings(
+        timezone=shop.timezone_name,
+        now=timezone.now(),
+        preview=False,
+        shopify=ShopifyClient(shop, task_run.shopify_api_version or None, usage=task_run.result_meta).graphql,
+        resolve_secret=secret_resolver(shop, task_run.secret_nonce),
+        limits=RenderLimits.for_topic(event.topic),
+        label=f"task run {task_run.pk} (task {task.pk}, event {event.pk})",
+    )
     return render_task(
         script=task.script, option_values=task.options or {}, variables=variables, settings=settings
     )

@@ -4,7 +4,19 @@
 ``Action`` subclass registered in ``base`` by its type name.
 """
 
-from tasks_app.actions import cache, echo, email, event, http  # noqa: F401  (register the types)
+from tasks_app.actions import cache, echo, email, event, files, ftp, http, shopify  # noqa: F401  (register the types)
+
+# isort: split
+# The integration types (spec/actions.md §9–§15).
+from tasks_app.actions import (  # noqa: F401  (register the types)
+    airtable,
+    flow,
+    google,
+    google_drive,
+    google_sheets,
+    report_toaster,
+    slack,
+)
 from tasks_app.actions.base import (
     Action,
     ActionContext,
@@ -36,11 +48,12 @@ def execute_action(action_run, *, enqueue: bool = True) -> Outcome:
     """Perform ``action_run`` and return its ``Outcome`` (result, error, permanent).
 
     A type without a registered performer fails permanently with
-    ``action type <type> is not supported yet``.
+    ``unknown action type "<type>"`` and the list of known types (spec/actions.md §0.1).
     """
     performer = action_class(action_run.action_type)
     if performer is None:
-        return Outcome(error=f"action type {action_run.action_type} is not supported yet")
+        known = ", ".join(registered_types())
+        return Outcome(error=f'unknown action type "{action_run.action_type}" (known types: {known})')
     return performer().execute(action_run, enqueue=enqueue)
 
 

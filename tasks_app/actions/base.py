@@ -2,8 +2,9 @@
 
 An action type is one ``Action`` subclass registered by its type name. The
 base owns what every type shares: option validation (errors that name the
-option), timing, and turning the outcome into the ``(result, error)`` pair an
-action run records.
+option), timing, secret resolution and redaction (spec/actions.md §0.4,
+spec/platform.md §5.3), and turning the outcome into the ``(result, error)``
+pair an action run records.
 """
 
 import json
@@ -14,25 +15,11 @@ from typing import Any, ClassVar
 
 from django.utils import timezone
 
+# The error classes live outside this package so that modules the actions import (the file
+# generators) can subclass them without importing every action type first; re-exported here.
+from tasks_app.action_errors import ActionError, PermanentActionError, TransientActionError  # noqa: F401
+
 logger = logging.getLogger("tasks_app.actions")
-
-
-class ActionError(Exception):
-    """An action failed; ``str(error)`` is the human-readable text stored on the run."""
-
-    permanent: ClassVar[bool] = True
-
-
-class PermanentActionError(ActionError):
-    """A failure that retrying cannot fix: invalid options, a refused message, a forced error."""
-
-    permanent = True
-
-
-class TransientActionError(ActionError):
-    """A failure that may pass on retry: connection errors, timeouts, 5xx (spec/runtime.md §9.1)."""
-
-    permanent = False
 
 
 class OptionError(PermanentActionError):
@@ -49,13 +36,22 @@ class ActionContext:
 
     ``options`` is what ``validate`` returned (the cleaned options), ``run`` the
     ``ActionRun`` row, ``shop`` its shop; ``enqueue`` says whether runs created
-    by the action are handed to the queue (false in tests and ``--sync``).
+    by the action are handed to the queue (false in tests and ``--sync``);
+    ``secret_values`` the raw secret values substituted into the options (for
+    performers that must mask them in transcripts; the base redacts the
+    recorded result and error anyway).
     """
 
     run: Any
     shop: Any
     options: Any
     enqueue: bool = True
+    secret_values: tuple[str, ...] = ()
+
+    @property
+    def secrets_used(self) -> bool:
+        """Whether resolving the options substituted any secret value."""
+        return bool(self.secret_values)
 
 
 @dataclass(frozen=True)
@@ -75,6 +71,36 @@ class Outcome:
         return self.error is None
 
 
+SECRET_DIAGNOSTIC_KEYS = frozenset({"body_base64", "data_base64"})
+
+
+def redact_outcome(outcome: Outcome, raw_values: list[str]) -> Outcome:
+    """``outcome`` with no trace of ``raw_values`` (spec/actions.md §0.4).
+
+    When any secret was resolved, every ``body_base64``/``data_base64`` field at
+    any depth of the result becomes ``__mechanic_secret_value_redacted__``, and
+    each raw value found in any string of the result or the error (literal,
+    base64- or percent-encoded) becomes that token too.
+    """
+    if not raw_values:
+        return outcome
+    from tasks_app.secrets import REDACTED, redact
+
+    def blank_diagnostics(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                key: REDACTED if key in SECRET_DIAGNOSTIC_KEYS else blank_diagnostics(item)
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [blank_diagnostics(item) for item in value]
+        return value
+
+    result = redact(blank_diagnostics(outcome.result), raw_values) if outcome.result is not None else None
+    error = redact(outcome.error, raw_values) if outcome.error is not None else None
+    return Outcome(result=result, error=error, permanent=outcome.permanent)
+
+
 class Action:
     """One action type. Subclasses set ``type`` and implement ``validate`` and ``perform``.
 
@@ -82,9 +108,17 @@ class Action:
     ``PermanentActionError`` (usually ``OptionError``); ``perform(context)``
     returns the JSON result or raises an ``ActionError``. Neither is called in
     previews (spec/actions.md §0.3).
+
+    ``secret_fields`` names the top-level option keys whose strings (at any
+    depth) have this task run's secret references replaced by raw values before
+    ``validate`` sees them (spec/actions.md §0.4: only ``http`` and ``ftp``
+    declare any). Whenever a value was substituted, the recorded result and
+    error are redacted; the stored options are never touched, so they keep the
+    references.
     """
 
     type: ClassVar[str] = ""
+    secret_fields: ClassVar[tuple[str, ...]] = ()
 
     def precheck(self, action_run) -> None:
         """Refuse the run before its options are looked at (e.g. the shop may not use this type).
@@ -113,19 +147,31 @@ class Action:
         if getattr(action_run, "_clock", None) is None:
             action_run._clock = time.monotonic()
         clock = time.monotonic()
+        raw_values: list[str] = []
         try:
             self.precheck(action_run)
-            cleaned = self.validate(action_run.options)
-            context = ActionContext(run=action_run, shop=action_run.shop, options=cleaned, enqueue=enqueue)
+            options = self.resolve_secrets(action_run, raw_values)
+            cleaned = self.validate(options)
+            context = ActionContext(
+                run=action_run,
+                shop=action_run.shop,
+                options=cleaned,
+                enqueue=enqueue,
+                secret_values=tuple(raw_values),
+            )
             outcome = Outcome(result=self.perform(context))
         except ActionError as exc:
             outcome = Outcome(error=str(exc), permanent=exc.permanent)
         except Exception as exc:  # a bug in a performer must still end the run as a failed row
-            logger.exception("%s action run %s crashed", self.type, action_run.pk)
+            if raw_values:  # the traceback could quote a secret: log the redacted text only
+                logger.error("%s action run %s crashed: %s", self.type, action_run.pk, type(exc).__name__)
+            else:
+                logger.exception("%s action run %s crashed", self.type, action_run.pk)
             outcome = Outcome(
                 error=f"internal error in the {self.type} action: {type(exc).__name__}: {exc}",
                 permanent=False,
             )
+        outcome = redact_outcome(outcome, raw_values)
         logger.info(
             "%s action run %s %s in %d ms",
             self.type,
@@ -134,6 +180,33 @@ class Action:
             int((time.monotonic() - clock) * 1000),
         )
         return outcome
+
+    def resolve_secrets(self, action_run, raw_values: list[str]) -> Any:
+        """The options with this run's secret references resolved in ``secret_fields``.
+
+        Appends every substituted raw value to ``raw_values`` (the caller redacts
+        with them). A reference to a secret the shop no longer has fails the run
+        permanently with ``secret not found: <key>`` before anything is sent
+        (spec/platform.md §5.3). Other fields, and every other action type, keep
+        the opaque reference text.
+        """
+        options = action_run.options
+        if not self.secret_fields or not isinstance(options, dict):
+            return options
+        if not any(options.get(name) is not None for name in self.secret_fields):
+            return options
+        from tasks_app.secrets import SecretError, resolve_references
+
+        nonce = getattr(action_run.task_run, "secret_nonce", None)
+        if not nonce:  # a run rendered before secrets existed holds no references to resolve
+            return options
+        selected = {name: options[name] for name in self.secret_fields if options.get(name) is not None}
+        try:
+            resolved, used = resolve_references(selected, shop=action_run.shop, nonce=nonce)
+        except SecretError as exc:
+            raise PermanentActionError(str(exc)) from None
+        raw_values.extend(used)
+        return {**options, **resolved}
 
 
 _REGISTRY: dict[str, type[Action]] = {}

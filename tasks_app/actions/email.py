@@ -1,13 +1,13 @@
 """The ``email`` action: transactional mail from the shop's address (spec/actions.md §3).
 
-Foundation subset: recipients, subject, HTML body with a derived text part,
-reply-to, display name, extra headers and string attachments. Templates, CSS
-inlining and file-generator attachments are not supported yet and fail
-clearly rather than being ignored. Sender rules: spec/platform.md §3.5.
+Recipients, subject, an HTML body (optionally laid out by one of the shop's
+email templates, then CSS-inlined) with a derived text part, reply-to, display
+name, extra headers and attachments made by file generators. Sender rules and
+templates: spec/platform.md §3.5.
 """
 
 import html
-import mimetypes
+import logging
 import re
 import smtplib
 from dataclasses import dataclass, field
@@ -20,8 +20,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.html import strip_tags
 
+from tasks_app import files as file_generators
 from tasks_app.actions.base import (
     Action,
     ActionContext,
@@ -34,8 +36,10 @@ from tasks_app.actions.base import (
     string_option,
 )
 
+logger = logging.getLogger("tasks_app.actions")
+
 NOT_APPROVED = "Email sending is not enabled for this shop"
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+STYLE_TAG_RE = re.compile(r"<style\b", re.IGNORECASE)
 
 # Headers Hub sets itself; overriding them is a validation error (spec/actions.md §3, decision).
 # The MIME structure headers are refused too: replacing them would break the multipart message.
@@ -68,7 +72,9 @@ class EmailOptions:
     reply_to: str | None = None
     from_display_name: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
-    attachments: dict[str, bytes] = field(default_factory=dict)
+    attachments: dict[str, Any] = field(default_factory=dict)
+    template: str | None = None
+    variables: dict[str, Any] = field(default_factory=dict)
 
 
 def clean_address(text: str, name: str) -> str:
@@ -110,8 +116,11 @@ def one_line(text: str) -> str:
 
 
 def html_to_text(body: str) -> str:
-    """The plain-text part: the HTML without style/script/head, tags stripped, entities decoded."""
+    """The plain-text part: the HTML without style/script/head, source whitespace collapsed,
+    ``<br>`` and block ends as line breaks, tags stripped, entities decoded."""
     text = re.sub(r"(?is)<(style|script|head|title)\b.*?</\1\s*>", "", body)
+    # Line breaks in HTML source are plain whitespace; only <br> and block ends break lines.
+    text = re.sub(r"[ \t\r\n\f]+", " ", text)
     text = re.sub(r"(?i)<br\s*/?>", "\n", text)
     text = re.sub(r"(?i)</(p|div|h[1-6]|li|tr|table|blockquote|pre)\s*>", "\n", text)
     text = html.unescape(strip_tags(text))
@@ -144,36 +153,77 @@ def clean_headers(options: dict) -> dict[str, str]:
     return headers
 
 
-def clean_attachments(options: dict) -> dict[str, bytes]:
-    """``attachments``: filename → string content (UTF-8). File generators come later."""
+def clean_attachments(options: dict) -> dict[str, Any]:
+    """``attachments``: filename → file generator (a string is a plaintext file, spec/actions.md §16).
+
+    Only the shape is checked here; the files are generated when the message is sent.
+    """
     value = options.get("attachments")
     if value is None:
         return {}
     if not isinstance(value, dict):
         raise OptionError("attachments", f"must be an object of filename → content, got {describe(value)}")
-    attachments = {}
-    for filename, content in value.items():
+    for filename in value:
         if not filename.strip() or any(char in filename for char in '/\\\r\n"'):
             raise OptionError("attachments", f"{filename!r} is not a usable file name")
-        if isinstance(content, dict):
-            raise OptionError(
-                "attachments",
-                f"{filename!r}: file generators are not supported yet; give the content as a string",
-            )
-        if not isinstance(content, str):
-            raise OptionError(
-                "attachments", f"{filename!r}: content must be a string, got {describe(content)}"
-            )
-        data = content.encode()
-        if len(data) > MAX_ATTACHMENT_BYTES:
-            raise OptionError("attachments", f"{filename!r} is {len(data)} bytes; the maximum is 20 MB")
-        attachments[filename] = data
-    return attachments
+    try:
+        file_generators.validate_file_map(value)
+    except file_generators.FileGeneratorError as exc:
+        raise OptionError("attachments", exc.args[0]) from None
+    return value
 
 
-def mime_type(filename: str) -> str:
-    """The attachment's media type guessed from its name (``application/octet-stream`` if unknown)."""
-    return mimetypes.guess_type(filename, strict=False)[0] or "application/octet-stream"
+def inline_css(body: str) -> str:
+    """``body`` with its ``<style>`` rules copied into ``style`` attributes (spec/actions.md §3 step 4).
+
+    At-rules such as ``@media`` cannot be inlined and stay in a ``<style>``
+    block. Remote stylesheets are not fetched. HTML without a ``<style>`` block
+    is returned unchanged (the inliner would otherwise re-serialise it as a
+    full document for nothing); HTML the inliner cannot handle is sent as is.
+    """
+    if not STYLE_TAG_RE.search(body):
+        return body
+    import css_inline
+
+    inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_at_rules=True)
+    try:
+        return inliner.inline(body)
+    except ValueError as exc:  # css_inline.InlineError subclasses ValueError
+        logger.warning("CSS inlining failed, sending the HTML as written: %s", exc)
+        return body
+
+
+def render_template(shop, template, variables: dict) -> str:
+    """The template's Liquid output for ``variables`` (every email option) plus ``shop``.
+
+    Rendered in the shop's time zone; a Liquid error is a permanent failure
+    naming the template.
+    """
+    from tasks_app.liquid import LiquidError, RenderSettings, render_text
+
+    settings_ = RenderSettings(timezone=shop.timezone_name, now=timezone.now(), preview=False)
+    try:
+        return render_text(template.body, {"shop": shop.liquid_data(), **variables}, settings_)
+    except LiquidError as exc:
+        raise PermanentActionError(f'email template "{template.name}": {exc}') from None
+
+
+def message_html(shop, body: str, template_name: str | None, variables: dict) -> str:
+    """The final HTML of a message: the template applied (if any), then CSS inlined.
+
+    ``template_name`` None means "``default`` if the shop has it". Raises
+    ``PermanentActionError`` for an unknown template or a Liquid error. Shared
+    with the email preview, which shows exactly this HTML (spec/actions.md §3 "Preview").
+    """
+    from tasks_app.models import EmailTemplate
+
+    try:
+        template = EmailTemplate.for_action(shop, template_name)
+    except EmailTemplate.DoesNotExist:
+        raise OptionError("template", f"the shop has no email template named {template_name!r}") from None
+    if template is not None:
+        body = render_template(shop, template, variables)
+    return inline_css(body)
 
 
 def attachment_part(filename: str, data: bytes, kind: str) -> MIMEBase:
@@ -221,13 +271,15 @@ class EmailAction(Action):
     Options (object; null counts as absent): ``to`` (required), ``cc``,
     ``bcc`` (arrays or comma-separated strings), ``subject`` and ``body``
     (HTML, required), ``reply_to``, ``from_display_name``, ``headers``,
-    ``attachments`` (filename → string). Other keys are template variables
-    and are ignored until templates exist; ``template`` itself fails.
+    ``template`` (a shop email template name; ``default`` applies when none
+    is named), ``attachments`` (filename → file generator). Every option,
+    other keys included, is a template variable.
 
     Result: ``{"message_id", "from", "to", "cc", "bcc", "reply_to", "subject",
     "attachments": {name: {"size", "mime_type"}}}``. Errors: not approved,
-    validation and refusals are permanent; connection failures and 4xx SMTP
-    replies are transient.
+    validation, unknown templates, attachment generation and refusals are
+    permanent; connection failures, 4xx SMTP replies and ``url`` attachment
+    download failures are transient.
     """
 
     type = "email"
@@ -244,8 +296,7 @@ class EmailAction(Action):
             raise OptionError("to", "at least one recipient is required")
         subject = string_option(options, "subject", require=True, blank=False)
         body = string_option(options, "body", require=True, blank=False)
-        if options.get("template") is not None:
-            raise OptionError("template", "email templates are not supported yet")
+        template = string_option(options, "template")
         reply_to = string_option(options, "reply_to")
         if reply_to is not None:
             reply_to = clean_address(reply_to.strip(), "reply_to") if reply_to.strip() else None
@@ -262,16 +313,19 @@ class EmailAction(Action):
             from_display_name=display_name,
             headers=clean_headers(options),
             attachments=clean_attachments(options),
+            template=template,
+            variables=dict(options),
         )
 
     def perform(self, context: ActionContext) -> dict:
         opts: EmailOptions = context.options
+        body = message_html(context.shop, opts.body, opts.template, opts.variables)
         address = f"{context.shop.subdomain}@{settings.HUB_MAIL_DOMAIN}"
         sender = formataddr((opts.from_display_name, address)) if opts.from_display_name else address
         message_id = make_msgid(domain=settings.HUB_MAIL_DOMAIN)
         message = EmailMultiAlternatives(
             subject=opts.subject,
-            body=html_to_text(opts.body),
+            body=html_to_text(body),
             from_email=sender,
             to=opts.to,
             cc=opts.cc,
@@ -280,12 +334,11 @@ class EmailAction(Action):
             headers={**opts.headers, "Message-ID": message_id},
             connection=get_connection(fail_silently=False),
         )
-        message.attach_alternative(opts.body, "text/html")
+        message.attach_alternative(body, "text/html")
         attachments = {}
-        for filename, data in opts.attachments.items():
-            kind = mime_type(filename)
-            message.attach(attachment_part(filename, data, kind))
-            attachments[filename] = {"size": len(data), "mime_type": kind}
+        for generated in file_generators.generate_files(opts.attachments, shop=context.shop):
+            message.attach(attachment_part(generated.name, generated.content, generated.mime_type))
+            attachments[generated.name] = {"size": generated.size, "mime_type": generated.mime_type}
         try:
             message.send()
         except (smtplib.SMTPException, OSError) as exc:

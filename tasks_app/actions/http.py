@@ -1,13 +1,15 @@
 """The ``http`` action: one arbitrary HTTP request with ``requests`` (spec/actions.md §2).
 
-Every option except ``files`` (multipart uploads) and ``proxy``, which fail as
-not supported yet. Secret resolution (§0.4) and the outbound address guard
-come later.
+Secret references in ``url``, ``headers``, ``body`` and ``proxy`` are resolved
+by the base class just before validation (§0.4); files generated from
+``files`` keep them. Every connection (each redirect hop and the proxy too)
+goes through the outbound address guard (``tasks_app.netguard``).
 """
 
 import base64
 import json
 import re
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -15,6 +17,8 @@ from urllib.parse import urlencode, urlsplit
 import requests
 from django.conf import settings
 
+from tasks_app import files as file_generators
+from tasks_app import netguard
 from tasks_app.actions.base import (
     Action,
     ActionContext,
@@ -34,6 +38,7 @@ BODY_REQUIRED = ("post", "put", "patch")
 MAX_REDIRECTS = 10
 MAX_RESPONSE_BYTES = 20 * 1024 * 1024
 HEADER_NAME_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 token
+PROXY_SCHEMES = ("http", "https", "socks5")
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,9 @@ class HttpOptions:
     follow_redirects: bool = True
     verify: bool = True
     error_on_5xx: bool = False
+    files: dict | None = None
+    form_fields: list[tuple[str, str]] = field(default_factory=list)
+    proxy: str | None = None
 
 
 def media_type(content_type: str | None) -> str:
@@ -106,6 +114,65 @@ def encode_body(body: Any, headers: dict[str, str]) -> tuple[bytes, dict[str, st
     if content_type is None:
         headers = {**headers, "Content-Type": "application/json"}
     return compact_json(body).encode(), headers
+
+
+def multipart_name(name: str) -> str:
+    """A form-data ``name``/``filename`` value, quoted the way browsers do (HTML form encoding)."""
+    return name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def multipart_fields(body: Any) -> list[tuple[str, str]]:
+    """The text fields of a multipart body: each key of an object body (strings as is, nested
+    values as JSON, null as ""); none for an absent body (spec/actions.md §2 "Request body" 1)."""
+    if body is None:
+        return []
+    if not isinstance(body, dict):
+        raise OptionError("body", f'must be an object when "files" is given, got {describe(body)}')
+    return [
+        (str(key), compact_json(value) if isinstance(value, dict | list) else form_scalar(value))
+        for key, value in body.items()
+    ]
+
+
+def encode_multipart(
+    fields: list[tuple[str, str]], files: "list[file_generators.GeneratedFile]", boundary: str
+) -> bytes:
+    """A ``multipart/form-data`` body: the text fields, then one part per file named by its key."""
+    chunks = []
+    for name, value in fields:
+        chunks += [
+            f"--{boundary}\r\n".encode(),
+            f'Content-Disposition: form-data; name="{multipart_name(name)}"\r\n\r\n'.encode(),
+            value.encode(),
+            b"\r\n",
+        ]
+    for generated in files:
+        quoted = multipart_name(generated.name)
+        chunks += [
+            f"--{boundary}\r\n".encode(),
+            f'Content-Disposition: form-data; name="{quoted}"; filename="{quoted}"\r\n'.encode(),
+            f"Content-Type: {generated.mime_type}\r\n\r\n".encode(),
+            generated.content,
+            b"\r\n",
+        ]
+    chunks.append(f"--{boundary}--\r\n".encode())
+    return b"".join(chunks)
+
+
+def clean_proxy(options: dict) -> str | None:
+    """``proxy``: an ``http://``, ``https://`` or ``socks5://`` URI with a host (credentials allowed)."""
+    proxy = string_option(options, "proxy")
+    if proxy is None or not proxy.strip():
+        return None
+    proxy = proxy.strip()
+    parts = urlsplit(proxy)
+    try:
+        parts.port  # noqa: B018  (raises ValueError for a malformed port)
+    except ValueError:
+        raise OptionError("proxy", "has an invalid port") from None
+    if parts.scheme.lower() not in PROXY_SCHEMES or not parts.hostname:
+        raise OptionError("proxy", "must be an http://, https:// or socks5:// URI with a host")
+    return proxy
 
 
 def clean_headers(options: dict) -> dict[str, str]:
@@ -204,10 +271,15 @@ def describe_failure(exc: requests.RequestException) -> str:
     return reason
 
 
+def request_label(options: HttpOptions) -> str:
+    """``POST https://host:port``: the method and origin, without credentials or path."""
+    target = urlsplit(options.url)
+    return f"{options.method.upper()} {target.scheme}://{target.netloc.rsplit('@', 1)[-1]}"
+
+
 def connection_error(exc: requests.RequestException, options: HttpOptions) -> Exception:
     """Map a ``requests`` failure: TLS verification and redirect loops are permanent, the rest transient."""
-    target = urlsplit(options.url)
-    where = f"{options.method.upper()} {target.scheme}://{target.netloc}"
+    where = request_label(options)
     if isinstance(exc, requests.exceptions.SSLError):
         return PermanentActionError(f"{where}: TLS failed: {describe_failure(exc)}")
     if isinstance(exc, requests.exceptions.TooManyRedirects):
@@ -218,6 +290,8 @@ def connection_error(exc: requests.RequestException, options: HttpOptions) -> Ex
         )
     if isinstance(exc, requests.exceptions.ReadTimeout):
         return TransientActionError(f"{where}: no response within {settings.HUB_HTTP_READ_TIMEOUT_S} s")
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return TransientActionError(f"{where}: proxy failed: {describe_failure(exc)}")
     if isinstance(exc, requests.exceptions.ConnectionError):
         return TransientActionError(f"{where}: connection failed: {describe_failure(exc)}")
     if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.InvalidHeader):
@@ -230,21 +304,22 @@ class HttpAction(Action):
     """Sends the request and returns the response.
 
     Options (object): ``method`` and ``url`` (required), ``headers``, ``body``
-    (required for post/put/patch), ``follow_redirects``, ``verify`` (true),
-    ``error_on_5xx`` (false). Result: ``{"status", "headers" (lowercased →
-    list), "body" (JSON or text), "body_base64"}``; any received response is a
-    success unless ``error_on_5xx`` and a 5xx (``HTTP <status> response``,
-    transient). Connection failures and timeouts are transient; validation,
-    TLS failures and oversized bodies are permanent.
+    (required for post/put/patch), ``files`` (name → file generator; makes the
+    request ``multipart/form-data``), ``proxy``, ``follow_redirects``,
+    ``verify`` (true), ``error_on_5xx`` (false). Result: ``{"status",
+    "headers" (lowercased → list), "body" (JSON or text), "body_base64"}``;
+    any received response is a success unless ``error_on_5xx`` and a 5xx
+    (``HTTP <status> response``, transient). Connection, proxy and ``url``
+    file download failures and timeouts are transient; validation, refused
+    internal addresses, TLS failures, file generation errors and oversized
+    bodies are permanent.
     """
 
     type = "http"
+    secret_fields = ("url", "headers", "body", "proxy")
 
     def validate(self, options: Any) -> HttpOptions:
         options = require_object(options)
-        for name, feature in (("files", "file uploads"), ("proxy", "proxies")):
-            if options.get(name) is not None:
-                raise OptionError(name, f"{feature} are not supported yet")
         method = string_option(options, "method", require=True).strip().lower()
         if method not in METHODS:
             raise OptionError("method", f"{options['method']!r} is not one of {', '.join(METHODS)}")
@@ -254,10 +329,19 @@ class HttpAction(Action):
             raise OptionError("url", f"{url!r} must be an http:// or https:// URL with a host")
         headers = clean_headers(options)
         body = options.get("body")
-        if body is None and method in BODY_REQUIRED:
+        files = options.get("files")
+        if body is None and files is None and method in BODY_REQUIRED:
             raise OptionError("body", f"is required for {method.upper()} requests")
-        data = None
-        if body is not None:
+        data, form_fields = None, []
+        if files is not None:
+            try:
+                file_generators.validate_file_map(files)
+            except file_generators.FileGeneratorError as exc:
+                raise OptionError("files", exc.args[0]) from None
+            form_fields = multipart_fields(body)
+            # Hub sets the multipart Content-Type with its own boundary.
+            headers = {name: value for name, value in headers.items() if name.lower() != "content-type"}
+        elif body is not None:
             data, headers = encode_body(body, headers)
         return HttpOptions(
             method=method,
@@ -267,26 +351,38 @@ class HttpAction(Action):
             follow_redirects=bool_option(options, "follow_redirects", True),
             verify=bool_option(options, "verify", True),
             error_on_5xx=bool_option(options, "error_on_5xx", False),
+            files=files,
+            form_fields=form_fields,
+            proxy=clean_proxy(options),
         )
 
     def perform(self, context: ActionContext) -> dict:
         opts: HttpOptions = context.options
+        headers, body = opts.headers, opts.body
+        if opts.files is not None:
+            generated = file_generators.generate_files(opts.files, shop=context.shop)
+            boundary = f"hub-{secrets.token_hex(16)}"
+            body = encode_multipart(opts.form_fields, generated, boundary)
+            headers = {**headers, "Content-Type": f"multipart/form-data; boundary={boundary}"}
         timeout = (settings.HUB_HTTP_CONNECT_TIMEOUT_S, settings.HUB_HTTP_READ_TIMEOUT_S)
-        with requests.Session() as session:
+        with netguard.guarded_session() as session:
             session.max_redirects = MAX_REDIRECTS
             try:
                 response = session.request(
                     opts.method.upper(),
                     opts.url,
-                    headers=opts.headers,
-                    data=opts.body,
+                    headers=headers,
+                    data=body,
                     allow_redirects=opts.follow_redirects,
                     verify=opts.verify,
                     timeout=timeout,
                     stream=True,
+                    proxies={"http": opts.proxy, "https": opts.proxy} if opts.proxy else None,
                 )
                 with response:
                     data = b"" if opts.method == "head" else read_capped(response)
+            except netguard.AddressRefused as exc:
+                raise PermanentActionError(f"{request_label(opts)}: {exc}") from None
             except requests.RequestException as exc:
                 raise connection_error(exc, opts) from exc
         if opts.error_on_5xx and 500 <= response.status_code < 600:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from io import StringIO
 from typing import Any
 
 from liquid.exceptions import LiquidError as _EngineError
 from liquid.exceptions import LiquidInterrupt, OutputStreamLimitError
 
+from .limits import MeteredBuffer, RenderLimitError, RenderLimits, RenderMeter
 from .output_stream import parse_output_stream
 
 
@@ -42,6 +42,16 @@ class LiquidError(TaskRenderError):
         self.column = column
 
 
+class LimitExceededError(LiquidError):
+    """A run exceeded one of its render limits (spec/runtime.md §13); ``limit`` names which:
+    ``time``, ``memory``, ``loop_iterations``, ``output`` or ``context_depth``. Permanent: a
+    retry would exceed it again."""
+
+    def __init__(self, message: str, details: str | None, line: int | None, column: int | None, limit: str):
+        super().__init__(message, details, line, column)
+        self.limit = limit
+
+
 class OutputStreamError(TaskRenderError):
     """The rendered output is not a stream of action/log/error objects (§1.2)."""
 
@@ -54,6 +64,12 @@ class RenderSettings:
     ``preview``: preview mode (§6); ``shopify``: handler the ``shopify`` filter calls with
     ``(query, variables)`` in live runs; ``shopify_calls``: every ``shopify`` filter call as
     ``{"query", "variables"}``, recorded in preview and live runs alike.
+    ``limits``: the run's render limits (default: from Django settings, spec/runtime.md §13);
+    ``notices``: what the run asked for that Hub could not provide (legacy REST lookups,
+    spec/liquid.md §5.5), one sentence each, for previews and the run log; ``label``: who is
+    rendering, for log lines (e.g. ``task run <id>``).
+    One ``RenderSettings`` is one run: its meter (time, iterations) spans every render made
+    with it.
     """
 
     timezone: str = "UTC"
@@ -63,13 +79,29 @@ class RenderSettings:
     shopify_calls: list = field(default_factory=list)
     locale: str = "en"
     currency: str = "USD"
+    resolve_secret: Callable[[str], str] | None = None  # run-nonce secret references → raw values
+    limits: RenderLimits = field(default_factory=RenderLimits.for_topic)
+    notices: list[str] = field(default_factory=list)
+    label: str | None = None
+    meter: RenderMeter | None = field(default=None, init=False, repr=False, compare=False)
+
+    def run_meter(self) -> RenderMeter:
+        """The run's meter, created at the first render with these settings."""
+        if self.meter is None:
+            self.meter = RenderMeter(self.limits)
+        return self.meter
+
+    def notice(self, text: str) -> None:
+        """Record ``text`` once in ``notices``."""
+        if text not in self.notices:
+            self.notices.append(text)
 
 
 def _environment():
-    from .environment import HubEnvironment
-
     global _ENV
     if _ENV is None:
+        from .environment import HubEnvironment
+
         _ENV = HubEnvironment()
     return _ENV
 
@@ -96,9 +128,14 @@ def _position(err: _EngineError) -> tuple[int | None, int | None, str | None]:
 def _convert(err: _EngineError) -> LiquidError:
     message = str(err.message) if err.message is not None else err.__class__.__name__
     line, column, details = _position(err)
-    if line is None:
-        return LiquidError(f"Liquid error: {message}")
-    return LiquidError(f"Liquid error (line {line}, column {column}): {message}", details, line, column)
+    text = (
+        f"Liquid error: {message}"
+        if line is None
+        else f"Liquid error (line {line}, column {column}): {message}"
+    )
+    if isinstance(err, RenderLimitError):
+        return LimitExceededError(text, details, line, column, err.limit)
+    return LiquidError(text, details, line, column)
 
 
 def parse(source: str):
@@ -113,15 +150,22 @@ def render_text(source: str, variables: dict, settings: RenderSettings) -> str:
     """Render any Liquid surface to text (option values, subscription templates, scripts).
 
     A top-level ``break``/``continue`` ends the render with the text so far (§2.11).
-    Raises ``LiquidError`` for parse and render errors.
+    Raises ``LiquidError`` for parse and render errors, ``LimitExceededError`` (a
+    ``LiquidError``) when the run exceeds a render limit (``settings.limits``).
     """
+    if "{" not in source:
+        return source  # no markup (most option values): nothing to parse or render
     template = parse(source)
-    context = template.context_class(template, globals=template.make_globals(variables), settings=settings)
-    buffer = StringIO()
+    meter = settings.run_meter()
     node = None
     try:
+        meter.begin_render(variables)
+        context = template.context_class(
+            template, globals=template.make_globals(variables), settings=settings
+        )
+        buffer = MeteredBuffer(meter, output=True)
         for node in template.nodes:
-            node.render(context, buffer)
+            node.render_to_output(context, buffer)
     except LiquidInterrupt:
         pass
     except OutputStreamLimitError as err:

@@ -8,6 +8,7 @@ loops with its own functions; tags reach them through ``HubTokenStream.into_inne
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -235,6 +236,22 @@ class SpecialLiteral(Expression):
 _PATH_CONTINUES = frozenset([TOKEN_DOT, TOKEN_LBRACKET, TOKEN_IDENTINDEX, TOKEN_IDENTSTRING])
 
 
+class HubPath(Path):
+    """A variable path; one without nested paths (``a.b[0]``, not ``a[b]``) is resolved
+    without rebuilding its segment list on every evaluation."""
+
+    __slots__ = ("static",)
+
+    def __init__(self, token: Token, path: list):
+        super().__init__(token, path)
+        self.static = not any(isinstance(segment, Path) for segment in path)
+
+    def evaluate(self, context: Any) -> object:
+        if self.static:
+            return context.get(self.path, token=self.token)
+        return super().evaluate(context)
+
+
 def parse_primitive(env: Any, tokens: TokenStream) -> Expression:
     """Parse one primary expression: literal, keyword literal, range or variable path."""
     token = tokens.current
@@ -266,7 +283,8 @@ def parse_primitive(env: Any, tokens: TokenStream) -> Expression:
         tokens.eat(TOKEN_RPAREN)
         return RangeLiteral(token, start, stop)
     if kind in (TOKEN_WORD, TOKEN_IDENTSTRING, TOKEN_LBRACKET):
-        return Path.parse(env, tokens)
+        path = Path.parse(env, tokens)
+        return HubPath(path.token, path.path)
     raise LiquidSyntaxError(f"expected a value, found {_describe(token)}", token=token)
 
 
@@ -297,13 +315,48 @@ _ARGUMENT_START = frozenset(
 
 
 class HubFilter(Filter):
-    """A filter call; any failure inside the filter becomes a render error at the filter's name."""
+    """A filter call; any failure inside the filter becomes a render error at the filter's name.
+
+    ``func`` is the filter function, bound when the template is parsed (filters are registered
+    when the environment is built, before any parse), and the arguments are pre-split into
+    positional and keyword expressions, so a call does no registry lookups.
+    """
+
+    __slots__ = ("func", "positional", "keywords", "pass_context", "pass_environment")
+
+    def __init__(
+        self,
+        token: Token,
+        name: str,
+        args: list[KeywordArgument | PositionalArgument],
+        func: Any = None,
+    ):
+        super().__init__(token, name, args)
+        self.func = func
+        self.pass_context = bool(getattr(func, "with_context", False))
+        self.pass_environment = bool(getattr(func, "with_environment", False))
+        self.positional = tuple(arg.value for arg in args if isinstance(arg, PositionalArgument))
+        self.keywords = tuple((arg.name, arg.value) for arg in args if isinstance(arg, KeywordArgument))
 
     def evaluate(self, left: object, context: Any) -> object:
-        func = context.filter(self.name, token=self.token)
-        positional, keywords = self.evaluate_args(context)
+        if type(left) is range:
+            # A filter iterates a range: count it like a loop (limits.py).
+            context.meter.tick(self.token, len(left))
+        func = self.func
+        if func is None:
+            func = context.filter(self.name, token=self.token)
+        positional = self.positional
+        if len(positional) == 1:
+            args: Any = (positional[0].evaluate(context),)
+        else:
+            args = [value.evaluate(context) for value in positional]
+        keywords = {name: value.evaluate(context) for name, value in self.keywords} if self.keywords else {}
+        if self.pass_context:
+            keywords["context"] = context
+        if self.pass_environment:
+            keywords["environment"] = context.env
         try:
-            return func(left, *positional, **keywords)
+            return func(left, *args, **keywords)
         except LiquidInterrupt:
             raise
         except LiquidError as err:
@@ -314,6 +367,12 @@ class HubFilter(Filter):
             raise HubRenderError(f"{self.name}: {err}", token=self.token) from err
         except Exception as err:  # noqa: BLE001 - every filter failure fails the run (§1.6)
             raise HubRenderError(f"{self.name}: {err}", token=self.token) from err
+
+
+def did_you_mean(name: str, known: list[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``known`` (difflib), or ``""``."""
+    match = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f"; did you mean '{match[0]}'?" if match else ""
 
 
 def parse_filters(env: Any, tokens: TokenStream, *, max_args: int | None = None) -> list[Filter]:
@@ -330,7 +389,8 @@ def parse_filters(env: Any, tokens: TokenStream, *, max_args: int | None = None)
             raise LiquidSyntaxError(f"expected a filter name, found {_describe(token)}", token=token)
         next(tokens)
         if token.value not in env.filters:
-            raise LiquidSyntaxError(f"unknown filter '{token.value}'", token=token)
+            hint = did_you_mean(token.value, list(env.filters))
+            raise LiquidSyntaxError(f"unknown filter '{token.value}'{hint}", token=token)
         args: list[KeywordArgument | PositionalArgument] = []
         if tokens.current.kind == TOKEN_COLON:
             next(tokens)
@@ -351,7 +411,7 @@ def parse_filters(env: Any, tokens: TokenStream, *, max_args: int | None = None)
                 if max_args is not None and len(args) >= max_args:
                     break
                 next(tokens)
-        filters.append(HubFilter(token, token.value, args))
+        filters.append(HubFilter(token, token.value, args, env.filters[token.value]))
     return filters
 
 
@@ -483,7 +543,20 @@ def parse_condition(env: Any, tokens: TokenStream) -> Condition:
 
 
 class HubLoopExpression(LoopExpression):
-    """``for``/``tablerow`` expression; hashes iterate as ``[key, value]`` arrays (§2.11)."""
+    """``for``/``tablerow`` expression; hashes iterate as ``[key, value]`` arrays (§2.11).
+
+    ``metered`` loops (``tablerow``; ``for`` meters itself) count each item against the run's
+    limits as it is taken.
+    """
+
+    metered = False
+
+    def evaluate(self, context: Any) -> tuple[Iterator[Any], int]:
+        """``(iterator, length)`` of the sliced collection."""
+        it, length = super().evaluate(context)
+        if self.metered:
+            it = _metered(it, context.meter, self.token)
+        return it, length
 
     def _to_iter(self, obj: object, context: Any) -> tuple[Iterator[Any], int]:
         if isinstance(obj, Mapping):
@@ -496,6 +569,12 @@ class HubLoopExpression(LoopExpression):
             it, _ = super()._slice(it, length, context, limit=None, offset=offset)
             return iter(()), 0
         return super()._slice(it, length, context, limit=limit, offset=offset)
+
+
+def _metered(it: Iterator[Any], meter: Any, token: Token) -> Iterator[Any]:
+    for item in it:
+        meter.tick(token)
+        yield item
 
 
 def parse_loop(env: Any, tokens: TokenStream) -> HubLoopExpression:

@@ -201,6 +201,9 @@ class TaskRun(Run):
     error_details = models.TextField(
         null=True, blank=True, help_text="Where a Liquid error happened: source line and caret."
     )
+    secret_nonce = models.CharField(
+        max_length=64, blank=True, default="", help_text="Nonce of this run's secret references."
+    )
 
     class Meta(Run.Meta):
         verbose_name = "task run"

@@ -39,6 +39,8 @@ class Task(models.Model):
     order_status_javascript = models.TextField(null=True, blank=True)
     shopify_api_version = models.CharField(max_length=20, default=default_api_version)
     liquid_profiling = models.BooleanField(default=False)
+    # Declared ∪ detected Shopify scopes, sorted; computed at import/save, never exported (§7.9).
+    shopify_access_scopes_required = JSONField(default=list, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -14,6 +14,8 @@ from tests.tasks_app.action_helpers import (  # noqa: F401  (fixtures)
     task_run_fixture,
 )
 
+pytestmark = pytest.mark.usefixtures("allow_local")
+
 
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
@@ -377,17 +379,33 @@ def test_a_response_over_20_mb_fails(perform, httpserver):
             'option "error_on_5xx": must be true or false, got 1',
         ),
         (
-            {
-                "method": "post",
-                "url": "http://x.test/",
-                "body": {},
-                "files": {"file": {"url": "http://x.test/a"}},
-            },
-            'option "files": file uploads are not supported yet',
+            {"method": "post", "url": "http://x.test/", "body": "a=1", "files": {"f.txt": "x"}},
+            'option "body": must be an object when "files" is given, got string',
         ),
         (
-            {"method": "get", "url": "http://x.test/", "proxy": "http://proxy.test:3128"},
-            'option "proxy": proxies are not supported yet',
+            {"method": "post", "url": "http://x.test/", "files": ["f.txt"]},
+            'option "files": must be an object of filename → file generator, got array',
+        ),
+        (
+            {"method": "post", "url": "http://x.test/", "files": {"f": {"pdf": {}, "zip": {}}}},
+            'option "files": file "f": a file generator object has exactly one key, got "pdf", "zip"',
+        ),
+        (
+            {"method": "post", "url": "http://x.test/", "files": {"f": {"docx": "x"}}},
+            'option "files": file "f": unknown file generator "docx" (expected one of base64, pdf, '
+            "plaintext, url, zip)",
+        ),
+        (
+            {"method": "get", "url": "http://x.test/", "proxy": "ftp://proxy.test:21"},
+            'option "proxy": must be an http://, https:// or socks5:// URI with a host',
+        ),
+        (
+            {"method": "get", "url": "http://x.test/", "proxy": "http://proxy.test:99999"},
+            'option "proxy": has an invalid port',
+        ),
+        (
+            {"method": "get", "url": "http://x.test/", "proxy": 3128},
+            'option "proxy": must be a string, got number',
         ),
         (
             {
@@ -505,3 +523,356 @@ def test_verify_false_accepts_a_self_signed_certificate(perform, tls_server, fla
     run = perform("http", {"method": "get", "url": tls_server.url_for("/secure"), "verify": flag})
 
     assert (run.ok, run.result["status"], run.result["body"]) == (True, 200, "ok")
+
+
+# --- multipart uploads from file generators (spec/actions.md §2 "Request body" rule 1) --------------------
+
+
+def boundary_of(request) -> str:
+    content_type = request.headers["Content-Type"]
+    assert content_type.startswith("multipart/form-data; boundary=hub-"), content_type
+    return content_type.split("boundary=", 1)[1]
+
+
+def test_files_are_sent_as_multipart_parts_named_by_their_keys(perform, httpserver):
+    httpserver.expect_request("/upload", method="POST").respond_with_data("", status=201)
+
+    run = perform(
+        "http",
+        {
+            "method": "post",
+            "url": httpserver.url_for("/upload"),
+            "headers": {"Content-Type": "application/json", "X-Upload": "1"},
+            "body": {
+                "key": "tmp/1/products.jsonl",
+                "acl": "private",
+                "n": 3,
+                "flag": True,
+                "meta": {"a": [1]},
+            },
+            "files": {"file": '{"title":"Mug"}\n', "logo.png": {"base64": "iVBORw0KGgo="}},
+        },
+    )
+
+    request = only_request(httpserver)
+    boundary = boundary_of(request)
+    assert request.headers["X-Upload"] == "1"
+    assert (
+        request.get_data()
+        == (
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="key"\r\n\r\ntmp/1/products.jsonl\r\n'
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="acl"\r\n\r\nprivate\r\n'
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="n"\r\n\r\n3\r\n'
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="flag"\r\n\r\ntrue\r\n'
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="meta"\r\n\r\n{"a":[1]}\r\n'
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="file"; filename="file"\r\n'
+            "Content-Type: text/plain\r\n\r\n"
+            '{"title":"Mug"}\n\r\n'
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="logo.png"; filename="logo.png"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + b"\x89PNG\r\n\x1a\n"
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    assert request.form.to_dict() == {
+        "key": "tmp/1/products.jsonl",
+        "acl": "private",
+        "n": "3",
+        "flag": "true",
+        "meta": '{"a":[1]}',
+    }
+    assert request.files["logo.png"].read() == b"\x89PNG\r\n\x1a\n"
+    assert run.result["status"] == 201
+
+
+def test_a_pdf_file_part_holds_the_rendered_pdf(perform, httpserver):
+    import io
+
+    from pypdf import PdfReader
+
+    httpserver.expect_request("/docs", method="PUT").respond_with_data("ok")
+
+    perform(
+        "http",
+        {
+            "method": "put",
+            "url": httpserver.url_for("/docs"),
+            "files": {"doc.pdf": {"pdf": {"html": "<p>Packing slip 7</p>"}}},
+        },
+    )
+
+    request = only_request(httpserver)
+    uploaded = request.files["doc.pdf"]
+    assert (uploaded.filename, uploaded.mimetype) == ("doc.pdf", "application/pdf")
+    assert PdfReader(io.BytesIO(uploaded.read())).pages[0].extract_text() == "Packing slip 7"
+
+
+def test_a_file_generator_error_fails_before_sending(perform, httpserver):
+    httpserver.expect_request("/upload").respond_with_data("")
+
+    run = perform(
+        "http",
+        {"method": "post", "url": httpserver.url_for("/upload"), "files": {"f.bin": {"base64": "***"}}},
+    )
+
+    assert_failed(run, 'file "f.bin": the base64 generator\'s value is not valid base64')
+    assert httpserver.log == []
+
+
+# --- proxies -------------------------------------------------------------------------------------------
+
+
+class RecordingPeer:
+    """A tiny TCP server on 127.0.0.1 that records what arrives and answers one canned HTTP response.
+
+    ``socks=True`` makes it speak SOCKS5 with username/password authentication first (RFC 1928,
+    RFC 1929); either way it then plays the origin server itself.
+    """
+
+    def __init__(self, *, socks: bool = False):
+        import socketserver
+        import threading
+
+        peer = self
+        self.requests: list[bytes] = []
+        self.socks_auth: list[tuple[bytes, bytes]] = []
+        self.socks_targets: list[tuple[str, int]] = []
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self):
+                sock = self.request
+                if socks:
+                    peer.socks_handshake(sock)
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = sock.recv(4096)
+                    if not chunk:
+                        return
+                    data += chunk
+                peer.requests.append(data)
+                body = b"via peer"
+                sock.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n"
+                    + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                    + body
+                )
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def socks_handshake(self, sock) -> None:
+        import ipaddress
+        import struct
+
+        def read(count: int) -> bytes:
+            data = b""
+            while len(data) < count:
+                data += sock.recv(count - len(data))
+            return data
+
+        _version, methods = read(2)
+        assert 2 in read(methods)
+        sock.sendall(b"\x05\x02")  # username/password
+        _auth_version, user_length = read(2)
+        user = read(user_length)
+        (password_length,) = read(1)
+        self.socks_auth.append((user, read(password_length)))
+        sock.sendall(b"\x01\x00")
+        _version, _command, _reserved, address_type = read(4)
+        if address_type == 1:
+            host = str(ipaddress.IPv4Address(read(4)))
+        else:
+            (length,) = read(1)
+            host = read(length).decode()
+        (port,) = struct.unpack("!H", read(2))
+        self.socks_targets.append((host, port))
+        sock.sendall(b"\x05\x00\x00\x01\x00\x00\x00\x00\x00\x00")
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def http_proxy():
+    peer = RecordingPeer()
+    yield peer
+    peer.close()
+
+
+@pytest.fixture
+def socks_proxy():
+    peer = RecordingPeer(socks=True)
+    yield peer
+    peer.close()
+
+
+def test_an_http_proxy_with_credentials_carries_the_request(perform, http_proxy):
+    run = perform(
+        "http",
+        {
+            "method": "get",
+            "url": "http://api.partner.example/v1/items?page=2",
+            "headers": {"X-Key": "k1"},
+            "proxy": f"http://proxyuser:pr%40xy@127.0.0.1:{http_proxy.port}",
+        },
+    )
+
+    (request,) = http_proxy.requests
+    head = request.decode().split("\r\n")
+    assert head[0] == "GET http://api.partner.example/v1/items?page=2 HTTP/1.1"
+    assert "Proxy-Authorization: Basic " + b64(b"proxyuser:pr@xy") in head
+    assert "X-Key: k1" in head
+    assert (run.ok, run.result["status"], run.result["body"]) == (True, 200, "via peer")
+
+
+def test_a_socks5_proxy_with_credentials_carries_the_request(perform, socks_proxy):
+    run = perform(
+        "http",
+        {
+            "method": "post",
+            "url": "http://198.51.100.7/hooks",
+            "body": {"a": 1},
+            "proxy": f"socks5://sockuser:s3cret@127.0.0.1:{socks_proxy.port}",
+        },
+    )
+
+    assert socks_proxy.socks_auth == [(b"sockuser", b"s3cret")]
+    assert socks_proxy.socks_targets == [("198.51.100.7", 80)]
+    (request,) = socks_proxy.requests
+    assert request.startswith(b"POST /hooks HTTP/1.1\r\n")
+    assert (run.ok, run.result["body"]) == (True, "via peer")
+
+
+def test_an_unreachable_proxy_fails_the_run(perform):
+    from tests.tasks_app.conftest import free_port
+
+    port = free_port()
+
+    run = perform(
+        "http", {"method": "get", "url": "http://198.51.100.7/", "proxy": f"http://127.0.0.1:{port}"}
+    )
+
+    assert run.ok is False
+    assert run.error.startswith("GET http://198.51.100.7: proxy failed: ")
+
+
+# --- secrets (spec/actions.md §0.4, spec/platform.md §5.3) ----------------------------------------------
+
+
+def stored_row_json(run) -> str:
+    """Everything stored for the action run, as one JSON text."""
+    from django.forms.models import model_to_dict
+
+    from tasks_app.models import ActionRun
+
+    row = ActionRun.objects.get(pk=run.pk)
+    return json.dumps(model_to_dict(row), default=str, ensure_ascii=False)
+
+
+def test_secrets_are_sent_but_never_stored(perform, httpserver, secret_reference):
+    token = secret_reference("api_token", "tok-8c1f2e77a9")
+    path_key = secret_reference("path_key", "pk-55aa")
+    httpserver.expect_request("/v1/pk-55aa/orders", method="POST").respond_with_data(
+        '{"echo":"tok-8c1f2e77a9","seen":"pk-55aa"}', content_type="application/json"
+    )
+    options = {
+        "method": "post",
+        "url": httpserver.url_for("/v1/") + path_key + "/orders",
+        "headers": {"Authorization": "Bearer " + token},
+        "body": {"token": token, "note": "plain"},
+    }
+
+    run = perform("http", options)
+
+    request = only_request(httpserver)
+    assert request.headers["Authorization"] == "Bearer tok-8c1f2e77a9"
+    assert request.get_data() == b'{"token":"tok-8c1f2e77a9","note":"plain"}'
+    assert run.options == options  # the references, not the values
+    assert_succeeded(
+        run,
+        {
+            "status": 200,
+            "headers": run.result["headers"],
+            "body": {
+                "echo": "__mechanic_secret_value_redacted__",
+                "seen": "__mechanic_secret_value_redacted__",
+            },
+            "body_base64": "__mechanic_secret_value_redacted__",
+        },
+    )
+    stored = stored_row_json(run)
+    assert "tok-8c1f2e77a9" not in stored and "pk-55aa" not in stored
+    assert b64(b"tok-8c1f2e77a9")[:12] not in stored
+
+
+def test_a_secret_in_an_error_is_redacted(perform, secret_reference):
+    from tests.tasks_app.conftest import free_port
+
+    host = secret_reference("internal_host", "127.0.0.1")
+    port = free_port()
+
+    run = perform("http", {"method": "get", "url": f"http://{host}:{port}/x"})
+
+    assert_failed(
+        run, f"GET http://__mechanic_secret_value_redacted__:{port}: connection failed: Connection refused"
+    )
+
+
+def test_files_keep_secret_references(perform, httpserver, secret_reference):
+    token = secret_reference("api_token", "tok-1234567")
+    httpserver.expect_request("/u", method="POST").respond_with_data("")
+
+    perform(
+        "http",
+        {
+            "method": "post",
+            "url": httpserver.url_for("/u"),
+            "headers": {"X-T": token},
+            "files": {"f.txt": token},
+        },
+    )
+
+    request = only_request(httpserver)
+    assert request.headers["X-T"] == "tok-1234567"
+    assert request.files["f.txt"].read().decode() == token
+
+
+def test_a_missing_secret_fails_before_sending(perform, httpserver, secret_reference, task_run):
+    from tasks_app.secrets import secret_reference as reference
+
+    secret_reference("present", "x")  # gives the task run its nonce
+    httpserver.expect_request("/x").respond_with_data("")
+
+    run = perform(
+        "http",
+        {
+            "method": "get",
+            "url": httpserver.url_for("/x"),
+            "headers": {"X": reference("gone", task_run.secret_nonce)},
+        },
+    )
+
+    assert_failed(run, "secret not found: gone")
+    assert httpserver.log == []
+
+
+def test_a_reference_from_another_run_stays_inert(perform, httpserver, secret_reference):
+    from tasks_app.secrets import secret_reference as reference
+
+    secret_reference("api_token", "tok-abcdef")
+    smuggled = reference("api_token", "0" * 32)
+    httpserver.expect_request("/x", method="POST").respond_with_data("")
+
+    perform("http", {"method": "post", "url": httpserver.url_for("/x"), "body": {"echoed": smuggled}})
+
+    assert only_request(httpserver).get_json() == {"echoed": smuggled}

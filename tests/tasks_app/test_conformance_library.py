@@ -1,9 +1,11 @@
 """The Mechanic task library previews cleanly (spec/platform.md §7.6, spec/liquid.md §1).
 
 One test per export in shared/reference/mechanic-tasks/tasks, previewed with empty required
-options filled. A task passes when every preview event is ok (no exception, no error object,
-valid actions) and its previews produce at least one action. Tasks known not to pass are listed
-with a reason in library_expected_failures.json; the test is strict both ways.
+options filled and, where the task's own validation or test mode stops it, other option values
+explored (``preview_task_definition(explore=True)``). A task passes when every preview event is
+ok (no exception, no error object, valid actions) and its previews produce at least one action.
+Tasks known not to pass are listed with a reason in library_expected_failures.json; the test is
+strict both ways. ``--update`` keeps the hand-written reason of a task that still fails.
 
 Summary and list refresh (run from the project root)::
 
@@ -35,7 +37,7 @@ def library_verdict(path: Path) -> str | None:
     from tasks_app.preview import preview_task_definition
 
     task = json.loads(path.read_text())
-    results = preview_task_definition(task, fill_required=True)
+    results = preview_task_definition(task, explore=True)
     for result in results:
         if result.ok:
             continue
@@ -95,9 +97,9 @@ def main(argv: list[str]) -> int:
     for kind, count in Counter(failure_kind(reason) for reason in failures.values()).most_common(15):
         print(f"  {count:4d}  {kind}")
     if "--update" in argv:
-        EXPECTED_FILE.write_text(
-            json.dumps(dict(sorted(failures.items())), indent=1, ensure_ascii=False) + "\n"
-        )
+        listed = expected_failures()
+        entries = {stem: listed.get(stem, reason) for stem, reason in sorted(failures.items())}
+        EXPECTED_FILE.write_text(json.dumps(entries, indent=1, ensure_ascii=False) + "\n")
         print(f"wrote {len(failures)} entries to {EXPECTED_FILE}")
     return 0
 

@@ -51,6 +51,7 @@ def test_it_previews_each_subscribed_topic_once_with_sample_data(tmp_path):
             "errors": [],
             "exception": None,
             "notices": [],
+            "permissions": ["read_orders"],
         },
         {
             "file": file,
@@ -63,6 +64,7 @@ def test_it_previews_each_subscribed_topic_once_with_sample_data(tmp_path):
             "errors": [],
             "exception": None,
             "notices": [],
+            "permissions": ["read_orders"],
         },
     ]
     assert status == 0
@@ -216,6 +218,7 @@ def test_human_output_lists_actions_logs_and_status(tmp_path):
         f"{path}: Echo order: shopify/orders/create: ok",
         '  action echo: {"tag":"vip-USD"}',
         "  log: shopify/orders/create #1047 true []",
+        "  permissions: read_orders",
     ]
 
 
@@ -261,3 +264,92 @@ def test_a_stored_shop_previews_with_its_latest_event_of_the_topic(shop):
     [result] = preview_task_definition(task, shop=shop)
     assert result.logs == ["shopify/orders/create #LATEST true []"]
     assert result.actions == [{"type": "echo", "options": {"tag": "vip-EUR"}, "meta": None}]
+
+
+SCOPED_TASK = {
+    "name": "Tag orders and read products",
+    "subscriptions_template": "shopify/orders/create\nmechanic/scheduler/daily",
+    "script": (
+        "{% permissions %}write_customers{% endpermissions %}"
+        '{% assign result = "{ products(first: 1) { nodes { id } } }" | shopify %}'
+        '{% if event.topic == "shopify/orders/create" %}'
+        '{% action "shopify" %}mutation { tagsAdd(id: {{ order.admin_graphql_api_id | json }}, '
+        'tags: ["x"]) { userErrors { message } } }{% endaction %}'
+        "{% endif %}"
+    ),
+}
+
+
+def test_every_json_line_lists_the_tasks_required_permissions(tmp_path):
+    lines, status = preview_lines(tmp_path, SCOPED_TASK)
+    assert [(line["topic"], line["permissions"]) for line in lines] == [
+        ("shopify/orders/create", ["read_orders", "read_products", "write_customers", "write_orders"]),
+        ("mechanic/scheduler/daily", ["read_orders", "read_products", "write_customers", "write_orders"]),
+    ]
+    assert status == 0
+
+
+def test_an_invalid_permissions_block_fails_every_preview(tmp_path):
+    task = {"name": "Typo", "script": "{% permissions %}read_ordrs{% endpermissions %}"}
+    lines, status = preview_lines(tmp_path, task)
+    assert [(line["ok"], line["notices"], line["permissions"]) for line in lines] == [
+        (False, ["permissions: {% permissions %}: unknown Shopify access scope 'read_ordrs'"], [])
+    ]
+    assert status == 1
+
+
+def test_fill_required_turns_off_test_mode_and_picks_one_of_exclusive_options(tmp_path):
+    task = {
+        "name": "Configured by exploring",
+        "options": {"test_mode__boolean": True, "by_day__boolean": None, "by_hour__boolean": None},
+        "script": (
+            "{% if options.by_day__boolean == options.by_hour__boolean %}"
+            '{% error "Choose days or hours" %}{% endif %}'
+            "{% unless options.test_mode__boolean %}"
+            '{"action": {"type": "echo", "options": {}}}{% endunless %}'
+        ),
+    }
+    lines, status = preview_lines(tmp_path, task, "--fill-required", "--strict-fill")
+    assert (lines[0]["errors"], status) == (["Choose days or hours"], 1)
+    lines, status = preview_lines(tmp_path, task, "--fill-required")
+    assert [(line["ok"], line["actions"], line["notices"]) for line in lines] == [
+        (
+            True,
+            [{"type": "echo", "options": {}, "meta": None}],
+            ["preview options adjusted: by_day__boolean=true, test_mode__boolean=false"],
+        )
+    ]
+    assert status == 0
+
+
+def test_explore_tries_the_words_the_script_allows():
+    task = {
+        "name": "Object type",
+        "options": {"object_type__required": None},
+        "script": (
+            '{% assign allowed = "customer,order,product" | split: "," %}'
+            "{% unless allowed contains options.object_type__required %}"
+            '{% error "Object type must be one of: customer, order, product" %}{% endunless %}'
+            '{"action": {"type": "echo", "options": "{{ options.object_type__required }}"}}'
+        ),
+    }
+    [result] = preview_task_definition(task, explore=True)
+    assert (result.ok, result.actions, result.notices) == (
+        True,
+        [{"type": "echo", "options": "customer", "meta": None}],
+        ['preview options adjusted: object_type__required="customer"'],
+    )
+
+
+def test_a_placeholder_keyval_key_doubles_as_an_id_in_stub_json():
+    task = {
+        "name": "Stub",
+        "options": {"ids__keyval_number_required": {}},
+        "script": (
+            "{% capture j %}"
+            '{"product_id": {{ options.ids__keyval_number_required.first.first }}}{% endcapture %}'
+            '{% assign stub = j | parse_json %}{"log": {{ stub.product_id | json }}}'
+        ),
+    }
+    [result] = preview_task_definition(task, fill_required=True)
+    assert (result.ok, result.logs) == (True, [1234567890])

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from ..values import HubRenderError, is_number, liquid_eq, to_integer, to_s
-from .base import as_list, split_options
+from ..values import HubRenderError, is_number, liquid_eq, ruby_class, ruby_inspect, to_s
+from .base import as_list, integer_arg, split_options
 
 _MISSING = object()
 
@@ -91,10 +92,18 @@ def join(value: Any, separator: Any = " ") -> str:
     return to_s(separator).join(to_s(item) for item in as_list(value))
 
 
+def _is_collection(value: Any) -> bool:
+    if isinstance(value, (list, tuple, range)):
+        return True
+    # Legacy REST collections (§5.5) iterate like arrays without being lists.
+    return hasattr(value, "__iter__") and not isinstance(value, (str, bytes, Mapping))
+
+
 def concat(value: Any, other: Any = None) -> list:
-    """``concat`` (§4.5): the input's elements followed by the argument's (an array)."""
-    if not isinstance(other, (list, tuple)):
-        raise HubRenderError("concat filter requires an array argument")
+    """``concat`` (§4.5): a new array of the input's elements (flattened, nil → []) followed by
+    the argument's. A non-array argument, nil included, is a render error."""
+    if not _is_collection(other):
+        raise HubRenderError(f"concat: the argument must be an array, not {ruby_class(other)}")
     return as_list(value) + list(other)
 
 
@@ -128,10 +137,11 @@ def uniq(value: Any, prop: Any = _MISSING) -> list:
     return out
 
 
-def _sortable(values: list) -> None:
+def _sortable(values: list, filter_name: str) -> None:
     if all(is_number(v) for v in values) or all(isinstance(v, str) for v in values):
         return
-    raise HubRenderError("cannot sort values of incompatible types")
+    kinds = sorted({ruby_class(v) for v in values})
+    raise HubRenderError(f"{filter_name}: cannot compare {' with '.join(kinds[:2])}")
 
 
 def sort(value: Any, prop: Any = _MISSING) -> list:
@@ -140,7 +150,7 @@ def sort(value: Any, prop: Any = _MISSING) -> list:
     key = (lambda e: e) if prop is _MISSING else (lambda e: _prop(e, prop))
     present = [e for e in items if key(e) is not None]
     missing = [e for e in items if key(e) is None]
-    _sortable([key(e) for e in present])
+    _sortable([key(e) for e in present], "sort")
     return sorted(present, key=key) + missing
 
 
@@ -150,9 +160,11 @@ def sort_natural(value: Any, prop: Any = _MISSING) -> list:
     key = (lambda e: e) if prop is _MISSING else (lambda e: _prop(e, prop))
     present = [e for e in items if key(e) is not None]
     missing = [e for e in items if key(e) is None]
-    return sorted(present, key=lambda e: to_s(key(e)).casefold()) + missing
+    # Ruby ``casecmp``: ASCII letters fold, everything else compares by code point.
+    return sorted(present, key=lambda e: to_s(key(e)).translate(_ASCII_LOWER)) + missing
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _NATURAL_PART = re.compile(r"(\d+)")
 
 
@@ -184,8 +196,9 @@ def reverse(value: Any) -> Any:
 
 
 def size(value: Any) -> int:
-    """``size`` (§4.5): characters of a string, elements of an array, pairs of a hash; else 0."""
-    if isinstance(value, (str, list, tuple, dict, range)):
+    """``size`` (§4.5): characters of a string (bytes of a binary string), elements of an
+    array, pairs of a hash; 0 for anything else."""
+    if isinstance(value, (str, list, tuple, dict, range, bytes)):
         return len(value)
     return 0
 
@@ -193,9 +206,9 @@ def size(value: Any) -> int:
 def sum_(value: Any) -> int | float:
     """``sum`` (§4.5): every element must be a number; empty is 0."""
     total: int | Decimal = 0
-    for item in _own_list(value):
+    for index, item in enumerate(_own_list(value)):
         if not is_number(item):
-            raise HubRenderError(f"sum: cannot add {to_s(item)!r} (elements must be numbers)")
+            raise HubRenderError(f"sum: element {index} is not a number ({ruby_inspect(item)})")
         total = total + (Decimal(repr(item)) if isinstance(item, float) else item)
     return float(total) if isinstance(total, Decimal) else total
 
@@ -206,8 +219,8 @@ def slice_(value: Any, *args: Any) -> Any:
     if isinstance(value, dict):
         wanted = [to_s(a) for a in args]
         return {k: v for k, v in value.items() if k in wanted}
-    offset = to_integer(args[0]) if args else 0
-    length = to_integer(args[1]) if len(args) > 1 else 1
+    offset = integer_arg(args[0] if args else None, "slice", "offset")
+    length = integer_arg(args[1], "slice", "length") if len(args) > 1 else 1
     if isinstance(value, (list, tuple)):
         items = list(value)
         start = offset + len(items) if offset < 0 else offset
@@ -223,11 +236,9 @@ def slice_(value: Any, *args: Any) -> Any:
     return text[start : start + length]
 
 
-def _group_args(args: tuple, kwargs: dict) -> tuple[int, Any]:
+def _group_args(args: tuple, kwargs: dict, filter_name: str) -> tuple[int, Any]:
     positional, options = split_options(args, kwargs)
-    if not positional:
-        raise HubRenderError("missing group size")
-    count = to_integer(positional[0])
+    count = integer_arg(positional[0] if positional else None, filter_name, "group size")
     fill = options.get("fill_with", positional[1] if len(positional) > 1 else None)
     return count, fill
 
@@ -235,7 +246,7 @@ def _group_args(args: tuple, kwargs: dict) -> tuple[int, Any]:
 def in_groups_of(value: Any, *args: Any, **kwargs: Any) -> list:
     """``in_groups_of`` (§4.5): arrays of ``size`` elements; the last padded with ``fill_with``
     (nil by default) unless it is false."""
-    size_, fill = _group_args(args, kwargs)
+    size_, fill = _group_args(args, kwargs, "in_groups_of")
     if size_ <= 0:
         raise HubRenderError("in_groups_of: group size must be positive")
     items = _own_list(value)
@@ -247,7 +258,7 @@ def in_groups_of(value: Any, *args: Any, **kwargs: Any) -> list:
 
 def in_groups(value: Any, *args: Any, **kwargs: Any) -> list:
     """``in_groups`` (§4.5): ``count`` groups whose sizes differ by at most one."""
-    count, fill = _group_args(args, kwargs)
+    count, fill = _group_args(args, kwargs, "in_groups")
     if count <= 0:
         raise HubRenderError("in_groups: number of groups must be positive")
     items = _own_list(value)
@@ -280,7 +291,10 @@ def sample(value: Any, count: Any = _MISSING) -> Any:
     items = _own_list(value)
     if count is _MISSING:
         return random.choice(items) if items else None
-    return random.sample(items, min(to_integer(count), len(items)))
+    wanted = integer_arg(count, "sample", "count")
+    if wanted < 0:
+        raise HubRenderError(f"sample: negative sample number {wanted}")
+    return random.sample(items, min(wanted, len(items)))
 
 
 FILTERS = {

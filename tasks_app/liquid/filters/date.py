@@ -4,7 +4,8 @@ arithmetic, calendar options, ``advance`` and Ruby ``strftime``."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -67,7 +68,8 @@ def advance(moment: datetime, terms: list[tuple[str, int]]) -> datetime:
             moment = (moment.astimezone(UTC) + timedelta(**{unit: amount})).astimezone(tz)
         else:
             local = moment.replace(tzinfo=None) + relativedelta(**{unit: amount})
-            moment = local.replace(tzinfo=tz)
+            # A wall time inside a DST gap moves forward by the gap, as in Rails.
+            moment = local.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
     return moment
 
 
@@ -158,7 +160,7 @@ def _calendar(moment: datetime, options: dict) -> datetime:
             local = midnight.replace(hour=12)
         else:
             local = end
-    return local.replace(tzinfo=tz)
+    return local.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
 
 
 @with_context
@@ -195,21 +197,194 @@ def iso8601(moment: datetime) -> str:
 
 @with_context
 def parse_date(value: Any, fmt: Any = None, context: Any = None) -> str | None:
-    """``parse_date`` (§4.7): parse with a strptime format in the store timezone; ISO 8601 or nil."""
+    """``parse_date`` (§4.7): ``"01-01-20" | parse_date: "%m-%d-%y"`` → ISO 8601 in the store
+    timezone (``2020-01-01T00:00:00+11:00``).
+
+    Ruby ``strptime`` directives; text after the parsed part is ignored; missing parts follow
+    ActiveSupport ``TimeZone#strptime``: year and month from the current date in the store
+    timezone, the day 1 when a year or month was parsed (else today), the time 00:00:00.
+    Without an offset (``%z``) the text is a wall-clock time in the store timezone; ``%s``
+    reads Unix seconds. Anything that does not parse (and nil) → nil.
+    """
+    if value is None or fmt is None:
+        return None
     settings = settings_of(context)
     store = zone(settings.timezone)
-    text = to_s(value)
-    try:
-        parsed = datetime.strptime(text, _python_strptime(to_s(fmt)))
-    except ValueError:
+    parts = ruby_strptime(to_s(value), to_s(fmt))
+    if not parts:
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=store)
-    return iso8601(parsed.astimezone(store))
+    now = settings.now.astimezone(store)
+    if "seconds" in parts:
+        try:
+            moment = datetime.fromtimestamp(parts["seconds"], UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+        return iso8601(moment.astimezone(store))
+    year, month = parts.get("year", now.year), parts.get("mon", now.month)
+    day = parts.get("mday", 1 if ("year" in parts or "mon" in parts) else now.day)
+    hour = parts.get("hour", 0)
+    if "pm" in parts:
+        hour = hour % 12 + (12 if parts["pm"] else 0)
+    try:
+        # Ruby's Time.new rolls day 31 of a 30-day month and hour 24 over to the next day.
+        local = datetime(year, month, 1) + timedelta(
+            days=day - 1,
+            hours=hour,
+            minutes=parts.get("min", 0),
+            seconds=parts.get("sec", 0),
+            microseconds=parts.get("usec", 0),
+        )
+    except (ValueError, OverflowError):
+        return None
+    if "offset" in parts:
+        moment = local.replace(tzinfo=timezone(timedelta(seconds=parts["offset"])))
+    else:
+        moment = local.replace(tzinfo=store).astimezone(UTC)
+    return iso8601(moment.astimezone(store))
 
 
-def _python_strptime(fmt: str) -> str:
-    return fmt.replace("%-", "%").replace("%F", "%Y-%m-%d").replace("%T", "%H:%M:%S").replace("%L", "%f")
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
+_STRPTIME_FIELDS = {
+    "Y": r"(?P<Y>[+-]?\d{1,4})",
+    "C": r"(?P<C>[+-]?\d{1,2})",
+    "y": r"(?P<y>\d{1,2})",
+    "m": r"(?P<m>\d{1,2})",
+    "d": r"\s?(?P<d>\d{1,2})",
+    "e": r"\s?(?P<d>\d{1,2})",
+    "j": r"(?P<j>\d{1,3})",
+    "H": r"\s?(?P<H>\d{1,2})",
+    "k": r"\s?(?P<H>\d{1,2})",
+    "I": r"\s?(?P<I>\d{1,2})",
+    "l": r"\s?(?P<I>\d{1,2})",
+    "M": r"(?P<M>\d{1,2})",
+    "S": r"(?P<S>\d{1,2})",
+    "L": r"(?P<L>\d+)",
+    "N": r"(?P<L>\d+)",
+    "p": r"(?P<p>[AaPp]\.?[Mm]\.?)",
+    "P": r"(?P<p>[AaPp]\.?[Mm]\.?)",
+    "b": r"(?P<b>[A-Za-z]{3,9})",
+    "h": r"(?P<b>[A-Za-z]{3,9})",
+    "B": r"(?P<b>[A-Za-z]{3,9})",
+    "a": r"(?P<a>[A-Za-z]{3,9})",
+    "A": r"(?P<a>[A-Za-z]{3,9})",
+    "u": r"(?P<u>\d)",
+    "w": r"(?P<u>\d)",
+    "z": r"(?P<z>Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?)",
+    "Z": r"(?P<z>Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?|[A-Za-z][A-Za-z ]*?(?=\s|$))",
+    "s": r"(?P<s>-?\d+)",
+    "Q": r"(?P<Q>-?\d+)",
+    "n": r"\s+",
+    "t": r"\s+",
+    "%": "%",
+}
+_STRPTIME_COMPOSITES = {
+    "F": "%Y-%m-%d",
+    "T": "%H:%M:%S",
+    "X": "%H:%M:%S",
+    "R": "%H:%M",
+    "r": "%I:%M:%S %p",
+    "D": "%m/%d/%y",
+    "x": "%m/%d/%y",
+    "c": "%a %b %e %H:%M:%S %Y",
+    "v": "%e-%b-%Y",
+    "+": "%a %b %e %H:%M:%S %Z %Y",
+}
+_STRPTIME_DIRECTIVE = re.compile(r"%[-_0^#]*\d*:{0,2}([a-zA-Z%+])|(\s+)|(.)", re.DOTALL)
+
+
+@lru_cache(maxsize=128)
+def _strptime_regex(fmt: str) -> re.Pattern | None:
+    for key, expansion in _STRPTIME_COMPOSITES.items():
+        fmt = re.sub(r"%[-_0^#]*" + re.escape(key), expansion, fmt)
+    pieces, seen = [], set()
+    for match in _STRPTIME_DIRECTIVE.finditer(fmt):
+        conv, space, literal = match.groups()
+        if space:
+            pieces.append(r"\s*")
+        elif literal is not None:
+            pieces.append(re.escape(literal))
+        elif conv in _STRPTIME_FIELDS:
+            piece = _STRPTIME_FIELDS[conv]
+            name = re.search(r"\?P<(\w+)>", piece)
+            if name and name.group(1) in seen:
+                piece = piece.replace(f"?P<{name.group(1)}>", "?:")
+            elif name:
+                seen.add(name.group(1))
+            pieces.append(piece)
+        else:
+            return None
+    return re.compile("".join(pieces), re.IGNORECASE)
+
+
+def _offset_seconds(text: str) -> int | None:
+    if text.upper() in ("Z", "UTC", "GMT"):
+        return 0
+    found = re.fullmatch(r"([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?", text)
+    if not found:
+        return None
+    seconds = int(found.group(2)) * 3600 + int(found.group(3) or 0) * 60 + int(found.group(4) or 0)
+    return -seconds if found.group(1) == "-" else seconds
+
+
+def ruby_strptime(text: str, fmt: str) -> dict | None:
+    """Ruby ``Date._strptime``: the parts a format reads from the start of ``text`` (``year``,
+    ``mon``, ``mday``, ``hour``, ``pm``, ``min``, ``sec``, ``usec``, ``offset``, ``seconds``),
+    or None when the text does not match or a part is out of range. Trailing text is ignored."""
+    pattern = _strptime_regex(fmt)
+    found = pattern.match(text) if pattern is not None else None
+    if found is None:
+        return None
+    got = {key: item for key, item in found.groupdict().items() if item is not None}
+    parts: dict = {}
+    if "s" in got:
+        parts["seconds"] = int(got["s"])
+    if "Q" in got:
+        parts["seconds"] = int(got["Q"]) / 1000
+    if "Y" in got:
+        parts["year"] = int(got["Y"])
+    elif "y" in got:
+        short = int(got["y"])
+        parts["year"] = (int(got["C"]) * 100 if "C" in got else (1900 if short >= 69 else 2000)) + short
+    if "m" in got:
+        parts["mon"] = int(got["m"])
+    if "b" in got:
+        name = got["b"].lower()
+        months = [m for m in _MONTHS if name.startswith(m) and name in _month_names(m)]
+        if not months:
+            return None
+        parts["mon"] = _MONTHS.index(months[0]) + 1
+    if "a" in got and not any(got["a"].lower().startswith(day) for day in _DAYS):
+        return None
+    if "d" in got:
+        parts["mday"] = int(got["d"])
+    if "H" in got:
+        parts["hour"] = int(got["H"])
+    if "I" in got:
+        parts["hour"] = int(got["I"])
+        if not 1 <= parts["hour"] <= 12:
+            return None
+    if "p" in got:
+        parts["pm"] = got["p"].lower().startswith("p")
+    if "M" in got:
+        parts["min"] = int(got["M"])
+    if "S" in got:
+        parts["sec"] = int(got["S"])
+    if "L" in got:
+        parts["usec"] = int((got["L"] + "000000")[:6])
+    if "z" in got:
+        offset = _offset_seconds(got["z"])
+        if offset is not None:
+            parts["offset"] = offset
+    limits = {"mon": (1, 12), "mday": (1, 31), "hour": (0, 24), "min": (0, 59), "sec": (0, 60)}
+    if any(not low <= parts[key] <= high for key, (low, high) in limits.items() if key in parts):
+        return None
+    return parts
+
+
+def _month_names(abbr: str) -> tuple[str, str]:
+    full = _MONTH_NAMES[_MONTHS.index(abbr)].lower()
+    return abbr, full
 
 
 # -- Ruby strftime ------------------------------------------------------------------------

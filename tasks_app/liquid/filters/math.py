@@ -38,20 +38,20 @@ def divided_by(value: Any, operand: Any = None) -> int | float:
     """``divided_by`` (§4.4): integers divide with floor; division by zero is an error."""
     a, b = _operands(value, operand)
     if b == 0:
-        raise HubRenderError("divided by 0")
+        raise HubRenderError("divided_by: divided by 0")
     if isinstance(a, int) and isinstance(b, int):
         return a // b
     try:
         return from_number(a / b)
     except (DivisionByZero, InvalidOperation) as exc:
-        raise HubRenderError("divided by 0") from exc
+        raise HubRenderError("divided_by: divided by 0") from exc
 
 
 def modulo(value: Any, operand: Any = None) -> int | float:
     """``modulo`` (§4.4): floored, the result takes the divisor's sign."""
     a, b = _operands(value, operand)
     if b == 0:
-        raise HubRenderError("divided by 0")
+        raise HubRenderError("modulo: divided by 0")
     if isinstance(a, int) and isinstance(b, int):
         return a % b
     return from_number(a - b * (a / b).to_integral_value(rounding=ROUND_FLOOR))

@@ -1,61 +1,77 @@
-"""String filters where Mechanic differs from python-liquid, and Mechanic's own
-(spec/liquid.md §4.3, §4.8, §4.9)."""
+"""String filters (spec/liquid.md §4.3) and ``url_param_escape`` (§4.9). Inputs go through
+Ruby ``to_s`` (nil → ""); ``newline`` arguments match ``\\r?\\n`` (§3.3)."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import re
 import unicodedata
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus, unquote_to_bytes
 
-from ..values import HubRenderError, to_integer, to_number, to_s
-from .base import split_options
+import phonenumbers
+
+from ..values import HubRenderError, to_number, to_s
+from .base import force_utf8, integer_arg, is_true, split_options, text_or_binary
 
 _NEWLINE = re.compile(r"\r?\n")
+# Ruby's whitespace for strip and awk-style split: ASCII only, never a non-breaking space.
+_RUBY_WS = " \t\n\v\f\r\x00"
+_AWK_WS = re.compile(r"[ \t\n\v\f\r]+")
 
 
 def split(value: Any, separator: Any = None) -> list[str]:
-    """``split`` (§4.3): Ruby ``String#split``: ``" "`` splits on whitespace runs, ``""`` into
-    characters, a newline on ``\\r?\\n``; trailing empty strings are dropped."""
+    """``split`` (§4.3): Ruby ``String#split``.
+
+    ``" "`` splits on runs of ASCII whitespace and ignores leading whitespace; ``""`` (or nil)
+    splits into characters; a newline splits on ``\\r?\\n``; trailing empty strings are
+    dropped, leading ones kept; empty input → [].
+    """
     text = to_s(value)
     if not text:
         return []
     sep = to_s(separator)
     if sep == " ":
-        return text.split()
-    if sep == "":
+        parts = _AWK_WS.split(text.lstrip(" \t\n\v\f\r"))
+    elif sep == "":
         return list(text)
-    parts = _NEWLINE.split(text) if sep == "\n" else text.split(sep)
+    elif sep == "\n":
+        parts = _NEWLINE.split(text)
+    else:
+        parts = text.split(sep)
     while parts and parts[-1] == "":
         parts.pop()
     return parts
 
 
-def replace(value: Any, search: Any = "", replacement: Any = "") -> str:
-    """``replace`` (§4.3): every literal occurrence; a newline search matches ``\\r?\\n``."""
-    text, needle, repl = to_s(value), to_s(search), to_s(replacement)
+def _replace(text: str, needle: str, repl: str, count: int) -> str:
     if needle == "\n":
-        return _NEWLINE.sub(lambda _m: repl, text)
-    if needle == "":
+        return _NEWLINE.sub(lambda _m: repl, text, count=max(count, 0))
+    if needle == "" and count < 0:
         return repl.join(["", *text, ""]) if text else repl
-    return text.replace(needle, repl)
+    return text.replace(needle, repl, count)
+
+
+def replace(value: Any, search: Any = "", replacement: Any = "") -> str:
+    """``replace`` (§4.3): every literal occurrence replaced (literal replacement text, no
+    ``\\0`` expansion); a newline search matches ``\\r?\\n``."""
+    return _replace(to_s(value), to_s(search), to_s(replacement), -1)
 
 
 def replace_first(value: Any, search: Any = "", replacement: Any = "") -> str:
-    """``replace_first`` (§4.3)."""
-    text, needle, repl = to_s(value), to_s(search), to_s(replacement)
-    if needle == "\n":
-        return _NEWLINE.sub(lambda _m: repl, text, count=1)
-    return text.replace(needle, repl, 1)
+    """``replace_first`` (§4.3): the first literal occurrence replaced."""
+    return _replace(to_s(value), to_s(search), to_s(replacement), 1)
 
 
 def replace_last(value: Any, search: Any, replacement: Any) -> str:
-    """``replace_last`` (§4.3)."""
+    """``replace_last`` (§4.3): the last literal occurrence replaced (replacement required)."""
     text, needle, repl = to_s(value), to_s(search), to_s(replacement)
+    if needle == "\n":
+        found = list(_NEWLINE.finditer(text))
+        if not found:
+            return text
+        return text[: found[-1].start()] + repl + text[found[-1].end() :]
     index = text.rfind(needle)
     if index < 0:
         return text
@@ -63,7 +79,7 @@ def replace_last(value: Any, search: Any, replacement: Any) -> str:
 
 
 def remove(value: Any, search: Any = "") -> str:
-    """``remove`` (§4.3): every literal occurrence removed."""
+    """``remove`` (§4.3): every literal occurrence removed (not a regexp)."""
     return replace(value, search, "")
 
 
@@ -78,249 +94,239 @@ def remove_last(value: Any, search: Any = "") -> str:
 
 
 def append(value: Any, suffix: Any = "") -> str:
-    """``append`` (§4.3)."""
+    """``append`` (§4.3): input + string (nil input is "")."""
     return to_s(value) + to_s(suffix)
 
 
 def prepend(value: Any, prefix: Any = "") -> str:
-    """``prepend`` (§4.3)."""
+    """``prepend`` (§4.3): string + input."""
     return to_s(prefix) + to_s(value)
 
 
 def capitalize(value: Any) -> str:
-    """``capitalize`` (§4.3): first character upper-cased, the rest lower-cased."""
-    text = to_s(value)
-    return text[:1].upper() + text[1:].lower()
+    """``capitalize`` (§4.3): first character title-cased, the rest lower-cased (Ruby)."""
+    return to_s(value).capitalize()
 
 
 def downcase(value: Any) -> str:
-    """``downcase`` (§4.3)."""
+    """``downcase`` (§4.3): Unicode lower case."""
     return to_s(value).lower()
 
 
 def upcase(value: Any) -> str:
-    """``upcase`` (§4.3)."""
+    """``upcase`` (§4.3): Unicode upper case."""
     return to_s(value).upper()
 
 
-# Ruby's strip family removes ASCII whitespace and NUL, not a non-breaking space.
-_RUBY_WS = " \t\n\v\f\r\x00"
-
-
 def strip(value: Any) -> str:
-    """``strip`` (§4.3)."""
+    """``strip`` (§4.3): ASCII whitespace and NUL removed at both ends (not U+00A0)."""
     return to_s(value).strip(_RUBY_WS)
 
 
 def lstrip(value: Any) -> str:
-    """``lstrip`` (§4.3)."""
+    """``lstrip`` (§4.3): leading whitespace removed."""
     return to_s(value).lstrip(_RUBY_WS)
 
 
 def rstrip(value: Any) -> str:
-    """``rstrip`` (§4.3)."""
+    """``rstrip`` (§4.3): trailing whitespace removed."""
     return to_s(value).rstrip(_RUBY_WS)
 
 
 def strip_newlines(value: Any) -> str:
-    """``strip_newlines`` (§4.3): every ``\\r\\n`` and ``\\n`` removed."""
+    """``strip_newlines`` (§4.3): every ``\\r\\n`` and ``\\n`` removed; a lone ``\\r`` stays."""
     return _NEWLINE.sub("", to_s(value))
 
 
 def newline_to_br(value: Any) -> str:
-    """``newline_to_br`` (§4.3): each ``\\r\\n`` or ``\\n`` becomes ``<br />`` plus a newline."""
+    """``newline_to_br`` (§4.3): each ``\\r\\n`` or ``\\n`` becomes ``<br />`` plus ``\\n``."""
     return _NEWLINE.sub("<br />\n", to_s(value))
 
 
+_HTML_BLOCKS = re.compile(r"<script.*?</script>|<!--.*?-->|<style.*?</style>", re.DOTALL)
+_HTML_TAGS = re.compile(r"<.*?>", re.DOTALL)
+
+
+def strip_html(value: Any) -> str:
+    """``strip_html`` (§4.3): ``<script>``/``<style>`` blocks and comments removed, then every
+    ``<…>`` tag; entities are left as they are."""
+    return _HTML_TAGS.sub("", _HTML_BLOCKS.sub("", to_s(value)))
+
+
 def unindent(value: Any) -> str:
-    """``unindent`` (§4.3): remove the common indentation of non-blank lines (a tab is one column)."""
+    """``unindent`` (§4.3): the common leading indentation of the non-blank lines removed.
+
+    A tab counts as one column; blank lines are kept (their own indentation is trimmed up to
+    the common width), as are leading and trailing blank lines.
+    """
     lines = to_s(value).split("\n")
-    indents = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]
+    indents = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip(_RUBY_WS)]
     width = min(indents) if indents else 0
-    return "\n".join(line[width:] if line.strip() else line for line in lines)
+    if not width:
+        return "\n".join(lines)
+    out = []
+    for line in lines:
+        lead = len(line) - len(line.lstrip(" \t"))
+        out.append(line[min(lead, width) :])
+    return "\n".join(out)
 
 
 _ESCAPE = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+_ESCAPE_ALL = re.compile(r"[&<>\"']")
 _ESCAPE_ONCE = re.compile(r"[\"><']|&(?!([a-zA-Z]+|(#\d+));)")
 
 
 def escape(value: Any) -> str | None:
-    """``escape`` (§4.3): ``& < > " '`` as HTML entities (``'`` → ``&#39;``); nil stays nil."""
+    """``escape`` (§4.3): ``& < > " '`` as ``&amp; &lt; &gt; &quot; &#39;``; nil stays nil."""
     if value is None:
         return None
-    return re.sub(r"[&<>\"']", lambda m: _ESCAPE[m.group()], to_s(value))
+    return _ESCAPE_ALL.sub(lambda m: _ESCAPE[m.group()], to_s(value))
 
 
 def escape_once(value: Any) -> str | None:
-    """``escape_once`` (§4.3): as ``escape`` but existing entities are left alone."""
+    """``escape_once`` (§4.3): as ``escape``, but existing entities (``&amp;``, ``&#39;``) are
+    not escaped again; nil stays nil."""
     if value is None:
         return None
     return _ESCAPE_ONCE.sub(lambda m: _ESCAPE[m.group()[0]], to_s(value))
 
 
-def truncate(value: Any, length: Any = 50, ellipsis: Any = "...") -> str | None:
-    """``truncate`` (§4.3): at most ``length`` characters, ellipsis included."""
+def url_encode(value: Any) -> str | None:
+    """``url_encode`` (§4.3): form encoding (Ruby ``CGI.escape``): space → ``+``, everything
+    but ``A-Z a-z 0-9 _ . - ~`` → ``%XX`` of its UTF-8 bytes; nil stays nil."""
     if value is None:
         return None
-    text, size, tail = to_s(value), to_integer(length), to_s(ellipsis)
-    if len(text) <= size:
-        return text
-    return text[: max(size - len(tail), 0)] + tail
+    return quote_plus(value if isinstance(value, bytes) else to_s(value), safe="")
 
 
-def truncatewords(value: Any, words: Any = 15, ellipsis: Any = "...") -> str | None:
-    """``truncatewords`` (§4.3): the first ``words`` words plus the ellipsis when cut."""
+def url_decode(value: Any) -> str | None:
+    """``url_decode`` (§4.3): inverse of ``url_encode`` (``+`` → space, ``%XX`` → byte;
+    malformed escapes stay as written); nil stays nil.
+
+    Raises HubRenderError when the decoded bytes are not UTF-8.
+    """
     if value is None:
         return None
-    text, count = to_s(value), max(to_integer(words), 1)
-    wordlist = text.split(None, count)
-    if len(wordlist) <= count:
-        return text
-    return " ".join(wordlist[:count]) + to_s(ellipsis)
+    data = unquote_to_bytes(to_s(value).replace("+", " "))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HubRenderError("url_decode: invalid byte sequence in UTF-8") from exc
 
 
-def _digest(name: str, value: Any) -> str:
-    data = value if isinstance(value, bytes) else to_s(value).encode("utf-8")
-    return hashlib.new(name, data).hexdigest()
+def url_param_escape(value: Any) -> str:
+    """``url_param_escape`` (§4.9 decision): percent-encode everything but the RFC 3986
+    unreserved characters (space → ``%20``, ``&`` → ``%26``)."""
+    return quote(value if isinstance(value, bytes) else to_s(value), safe="-._~")
 
 
-def md5(value: Any) -> str:
-    """``md5`` (§4.3)."""
-    return _digest("md5", value)
+# -- base64 -------------------------------------------------------------------------------
 
-
-def sha1(value: Any) -> str:
-    """``sha1`` (§4.3)."""
-    return _digest("sha1", value)
-
-
-def sha256(value: Any) -> str:
-    """``sha256`` (§4.3)."""
-    return _digest("sha256", value)
-
-
-def sha512(value: Any) -> str:
-    """``sha512`` (§4.3)."""
-    return _digest("sha512", value)
-
-
-def _hmac(name: str, value: Any, key: Any, args: tuple, kwargs: dict) -> str | bytes:
-    _, options = split_options(args, kwargs)
-    raw_key = key if isinstance(key, bytes) else to_s(key).encode("utf-8")
-    data = value if isinstance(value, bytes) else to_s(value).encode("utf-8")
-    mac = hmac.new(raw_key, data, name)
-    return mac.digest() if options.get("binary") is True else mac.hexdigest()
-
-
-def hmac_sha1(value: Any, key: Any = "", *args: Any, **kwargs: Any) -> str | bytes:
-    """``hmac_sha1`` (§4.3): hex digest, raw bytes with ``binary: true``."""
-    return _hmac("sha1", value, key, args, kwargs)
-
-
-def hmac_sha256(value: Any, key: Any = "", *args: Any, **kwargs: Any) -> str | bytes:
-    """``hmac_sha256`` (§4.3)."""
-    return _hmac("sha256", value, key, args, kwargs)
-
-
-def hmac_sha512(value: Any, key: Any = "", *args: Any, **kwargs: Any) -> str | bytes:
-    """``hmac_sha512`` (§4.3)."""
-    return _hmac("sha512", value, key, args, kwargs)
+_B64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
 
 
 def _bytes(value: Any) -> bytes:
     return value if isinstance(value, bytes) else to_s(value).encode("utf-8")
 
 
-def _text(data: bytes, force_utf8: bool = True) -> str | bytes:
+def b64_strict_decode(text: str, filter_name: str) -> bytes:
+    """Ruby ``Base64.strict_decode64``: no whitespace, padding required; else a render error."""
+    if not _B64.fullmatch(text):
+        raise HubRenderError(f"{filter_name}: invalid base64")
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("utf-8", errors="replace") if force_utf8 else data
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise HubRenderError(f"{filter_name}: invalid base64") from exc
+
+
+def b64_url_safe_decode(text: str, filter_name: str) -> bytes:
+    """Ruby ``Base64.urlsafe_decode64``: padding optional, ``-_`` (and ``+/``) accepted."""
+    if not text.endswith("=") and len(text) % 4:
+        text += "=" * (-len(text) % 4)
+    return b64_strict_decode(text.replace("-", "+").replace("_", "/"), filter_name)
 
 
 def base64_encode(value: Any) -> str:
-    """``base64_encode`` / ``base64`` (§4.3, §4.8): strict base64."""
+    """``base64_encode`` (§4.3): strict RFC 4648 base64 of the input's bytes, no line breaks."""
     return base64.b64encode(_bytes(value)).decode("ascii")
 
 
 def base64_decode(value: Any, *args: Any, **kwargs: Any) -> str | bytes:
-    """``base64_decode`` / ``decode_base64`` (§4.3, §4.8); ``force_utf8: false`` keeps bytes."""
+    """``base64_decode`` (§4.3): the decoded string; bytes that are not UTF-8 stay a binary
+    string (usable as an HMAC key, refused by ``json``). ``force_utf8: true`` converts them
+    (U+FFFD for bad bytes). Invalid base64 (whitespace, bad padding) is a render error."""
     _, options = split_options(args, kwargs)
-    try:
-        data = base64.b64decode(to_s(value), validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise HubRenderError("invalid base64 provided to base64_decode") from exc
-    return _text(data, options.get("force_utf8") is not False)
+    data = b64_strict_decode(to_s(value), "base64_decode")
+    return force_utf8(data) if is_true(options, "force_utf8") else text_or_binary(data)
 
 
 def base64_url_safe_encode(value: Any) -> str:
-    """``base64_url_safe_encode`` / ``base64url`` (§4.3): URL-safe alphabet, padding kept."""
+    """``base64_url_safe_encode`` (§4.3): URL-safe alphabet, ``=`` padding kept."""
     return base64.urlsafe_b64encode(_bytes(value)).decode("ascii")
 
 
 def base64_url_safe_decode(value: Any) -> str | bytes:
-    """``base64_url_safe_decode`` / ``decode_base64url`` (§4.3)."""
-    text = to_s(value)
-    try:
-        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError) as exc:
-        raise HubRenderError("invalid base64 provided to base64_url_safe_decode") from exc
-    return _text(data)
+    """``base64_url_safe_decode`` (§4.3): decoded string (binary when not UTF-8); padding may
+    be omitted. Invalid input is a render error."""
+    return text_or_binary(b64_url_safe_decode(to_s(value), "base64_url_safe_decode"))
+
+
+# -- Shopify and Mechanic extras -----------------------------------------------------------
+
+_NON_ALNUM = re.compile(r"[\W_]+")
 
 
 def handleize(value: Any) -> str:
-    """``handleize`` / ``handle`` (§4.3): lower case, runs of non-alphanumerics become ``-``."""
+    """``handleize`` / ``handle`` (§4.3): lower case; every run of characters other than
+    letters and digits (Unicode letters count) → ``-``; no ``-`` at either end."""
     text = unicodedata.normalize("NFC", to_s(value)).lower()
-    return re.sub(r"[^\w]+|_+", "-", text).strip("-")
+    return _NON_ALNUM.sub("-", text).strip("-")
 
 
 def pluralize(value: Any, singular: Any = "", plural: Any = "") -> str:
-    """``pluralize`` (§4.3): the singular word when the input is 1, else the plural."""
+    """``pluralize`` (§4.3): the singular word when the input equals 1 (numeric strings are
+    coerced), else the plural word; the number itself is not printed."""
     return to_s(singular) if to_number(value) == 1 else to_s(plural)
 
 
-def url_param_escape(value: Any) -> str:
-    """``url_param_escape`` (§4.9): percent-encode all but RFC 3986 unreserved characters."""
-    return quote(to_s(value), safe="-._~")
+def truncate(value: Any, length: Any = 50, ellipsis: Any = "...") -> str | None:
+    """``truncate`` (§4.3): at most ``length`` characters, ellipsis included; nil stays nil.
+    A non-integer length is a render error."""
+    if value is None:
+        return None
+    text, size, tail = to_s(value), integer_arg(length, "truncate", "length"), to_s(ellipsis)
+    if len(text) <= size:
+        return text
+    return text[: max(size - len(tail), 0)] + tail
 
 
-def _tag_list(value: Any) -> list[str]:
-    if isinstance(value, (list, tuple)):
-        return [to_s(v).strip() for v in value if to_s(v).strip()]
-    return [t.strip() for t in to_s(value).split(",") if t.strip()]
-
-
-def add_tag(value: Any, tag: Any) -> str:
-    """``add_tag`` (§4.8, deprecated): a REST tag string with the tag added when absent."""
-    return add_tags(value, [tag])
-
-
-def add_tags(value: Any, tags: Any) -> str:
-    """``add_tags`` (§4.8, deprecated)."""
-    current = _tag_list(value)
-    for tag in _tag_list(tags):
-        if tag not in current:
-            current.append(tag)
-    return ", ".join(current)
-
-
-def remove_tag(value: Any, tag: Any) -> str:
-    """``remove_tag`` (§4.8, deprecated)."""
-    return remove_tags(value, [tag])
-
-
-def remove_tags(value: Any, tags: Any) -> str:
-    """``remove_tags`` (§4.8, deprecated)."""
-    drop = set(_tag_list(tags))
-    return ", ".join(t for t in _tag_list(value) if t not in drop)
+def truncatewords(value: Any, words: Any = 15, ellipsis: Any = "...") -> str | None:
+    """``truncatewords`` (§4.3): the first ``words`` whitespace-separated words (``≤ 0``
+    counts as 1), plus the ellipsis when something was cut; nil stays nil."""
+    if value is None:
+        return None
+    text = to_s(value)
+    count = max(integer_arg(words, "truncatewords", "word count"), 1)
+    wordlist = _AWK_WS.split(text.lstrip(" \t\n\v\f\r"), maxsplit=count)
+    if len(wordlist) <= count:
+        return text
+    return " ".join(wordlist[:count]) + to_s(ellipsis)
 
 
 def e164(value: Any) -> str | None:
-    """``e164`` (§4.3): the number's digits without ``+``; nil when it cannot be a valid number."""
-    digits = re.sub(r"\D", "", to_s(value))
-    if len(digits) < 8 or len(digits) > 15 or digits.startswith("0"):
+    """``e164`` (§4.3): the number in E.164 as digits without ``+`` (``"1 (312) 456-7890"`` →
+    ``13124567890``). The country code is required; anything that is not a valid number
+    (per libphonenumber) gives nil."""
+    text = to_s(value).strip()
+    if not text:
         return None
-    return digits
+    try:
+        number = phonenumbers.parse(text if text.startswith("+") else "+" + text, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
 
 
 FILTERS = {
@@ -341,33 +347,21 @@ FILTERS = {
     "rstrip": rstrip,
     "strip_newlines": strip_newlines,
     "newline_to_br": newline_to_br,
+    "strip_html": strip_html,
     "unindent": unindent,
-    "md5": md5,
-    "sha1": sha1,
-    "sha256": sha256,
-    "sha512": sha512,
-    "hmac_sha1": hmac_sha1,
-    "hmac_sha256": hmac_sha256,
-    "hmac_sha512": hmac_sha512,
+    "escape": escape,
+    "escape_once": escape_once,
+    "url_encode": url_encode,
+    "url_decode": url_decode,
+    "url_param_escape": url_param_escape,
     "base64_encode": base64_encode,
     "base64_decode": base64_decode,
     "base64_url_safe_encode": base64_url_safe_encode,
     "base64_url_safe_decode": base64_url_safe_decode,
-    "base64": base64_encode,
-    "decode_base64": base64_decode,
-    "base64url": base64_url_safe_encode,
-    "decode_base64url": base64_url_safe_decode,
     "handleize": handleize,
     "handle": handleize,
     "pluralize": pluralize,
-    "url_param_escape": url_param_escape,
-    "add_tag": add_tag,
-    "add_tags": add_tags,
-    "remove_tag": remove_tag,
-    "remove_tags": remove_tags,
-    "e164": e164,
-    "escape": escape,
-    "escape_once": escape_once,
     "truncate": truncate,
     "truncatewords": truncatewords,
+    "e164": e164,
 }

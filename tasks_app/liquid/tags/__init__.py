@@ -12,6 +12,7 @@ from .echo_tag import HubEchoTag
 from .error_tag import ErrorTag
 from .for_tag import HubForTag
 from .if_tag import HubIfTag
+from .illegal_tag import HubIllegal
 from .liquid_tag import HubLiquidTag
 from .log_tag import LogTag
 from .output_tag import HubOutput
@@ -20,6 +21,7 @@ from .tablerow_tag import HubTablerowTag
 from .unless_tag import HubUnlessTag
 
 TAGS = (
+    HubIllegal,
     HubOutput,
     HubEchoTag,
     AssignTag,

@@ -60,7 +60,11 @@ class AssignNode(Node):
         """Evaluate the value, then the subscripts, and (re)bind the root variable."""
         value = self.expression.evaluate(context)
         if not self.subscripts:
-            context.assign(self.name, value)
+            try:
+                context.assign(self.name, value)
+            except HubRenderError as err:  # the memory limit (limits.py)
+                err.token = err.token or self.token
+                raise
             return 0
         keys = [sub.evaluate(context) for sub in self.subscripts]
         root = context.get([self.name], token=self.token)

@@ -9,7 +9,11 @@ from liquid.exceptions import LiquidInterrupt
 
 
 class HubCaptureNode(CaptureNode):
-    """Captures its body; on ``break``/``continue`` the text so far is assigned first."""
+    """Captures its body; on ``break``/``continue`` the text so far is assigned first.
+
+    The body is written to a metered buffer (limits.py); once captured, its text is charged
+    as the variable's value instead.
+    """
 
     def render_to_output(self, context, buffer: TextIO) -> int:
         """Render the block into the captured variable."""
@@ -17,10 +21,15 @@ class HubCaptureNode(CaptureNode):
         try:
             self.block.render(context, buf)
         except LiquidInterrupt:
-            self._assign(context, buf)
+            self._store(context, buf)
             raise
-        self._assign(context, buf)
+        self._store(context, buf)
         return 0
+
+    def _store(self, context, buf) -> None:
+        text = buf.getvalue()
+        buf.release()
+        context.assign(self.name, text)
 
 
 class HubCaptureTag(CaptureTag):

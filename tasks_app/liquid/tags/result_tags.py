@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from io import StringIO
 from typing import Any
 
 from liquid.ast import BlockNode, Node
@@ -91,12 +90,14 @@ class ResultNode(Node):
     def render_body(self, context, block: BlockNode) -> tuple[str, LiquidInterrupt | None]:
         """Render ``block`` to text; a ``break``/``continue`` ends the body but the object is
         still printed (§2.11 decision), so the interrupt is returned for re-raising."""
-        buf = StringIO()
+        buf = context.get_buffer()
         try:
             for node in block.nodes:
                 node.render(context, buf)
         except LiquidInterrupt as interrupt:
             return buf.getvalue(), interrupt
+        finally:
+            buf.release()
         return buf.getvalue(), None
 
     def parse_body_json(self, text: str, what: str) -> Any:

@@ -17,6 +17,7 @@ class HubTablerowTag(TablerowTag):
         """Parse a ``tablerow`` block."""
         token = stream.eat(TOKEN_TAG)
         expr = parse_loop(self.env, stream.into_inner(tag=token))
+        expr.metered = True
         block = get_parser(self.env).parse_block(stream, END_TAGBLOCK)
         stream.expect(TOKEN_TAG, value="endtablerow")
         return self.node_class(token, expression=expr, block=block)

@@ -1,5 +1,6 @@
 """``manage.py preview_task FILE.json...``: preview task exports without storing anything
-(spec/platform.md §7.6, spec/runtime.md §15). Exit status 1 when any preview is not ok."""
+(spec/platform.md §7.6, §7.9, spec/runtime.md §15). Exit status 1 when any preview is not ok.
+Each result shows the task's required Shopify scopes (``permissions``)."""
 
 import json
 import sys
@@ -23,7 +24,16 @@ class Command(BaseCommand):
         parser.add_argument("files", nargs="+", metavar="FILE.json")
         parser.add_argument("--json", action="store_true", help="One JSON object per preview event per line")
         parser.add_argument(
-            "--fill-required", action="store_true", help="Fill empty required options with example values"
+            "--fill-required",
+            action="store_true",
+            help="Fill empty required options with example values; when the task's own option checks "
+            "still refuse the preview, or no preview renders an action, also try other option values "
+            "(the changed options are listed in a notice on each result)",
+        )
+        parser.add_argument(
+            "--strict-fill",
+            action="store_true",
+            help="With --fill-required: apply only the fill rule, never try other option values",
         )
         parser.add_argument("--shop", help="Preview as this stored shop (default: a built-in example shop)")
 
@@ -47,7 +57,12 @@ class Command(BaseCommand):
             for path, task in entries:
                 if not isinstance(task, dict):
                     raise CommandError(f"{name}: {path}: expected a task object")
-                results = preview_task_definition(task, fill_required=opts["fill_required"], shop=shop)
+                results = preview_task_definition(
+                    task,
+                    fill_required=opts["fill_required"],
+                    explore=opts["fill_required"] and not opts["strict_fill"],
+                    shop=shop,
+                )
                 for result in results:
                     all_ok = all_ok and result.ok
                     if opts["json"]:
@@ -76,3 +91,4 @@ class Command(BaseCommand):
             self.stdout.write(f"  error: {error if isinstance(error, str) else compact_json(error)}")
         for problem in result.problems:
             self.stdout.write(f"  problem: {problem}")
+        self.stdout.write(f"  permissions: {', '.join(result.permissions) or 'none'}")

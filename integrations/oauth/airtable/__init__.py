@@ -1,0 +1,1 @@
+"""Hub's Airtable OAuth provider for django-allauth."""

@@ -1,0 +1,1 @@
+"""Hub's Google OAuth provider for django-allauth."""

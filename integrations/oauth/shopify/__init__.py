@@ -1,0 +1,1 @@
+"""Hub's Shopify OAuth provider for django-allauth."""

@@ -1,0 +1,1 @@
+"""Hub's Slack OAuth provider for django-allauth."""

@@ -1,0 +1,23 @@
+"""Hub's Shopify Admin API client (spec/runtime.md §14): GraphQL, legacy REST, rate limits."""
+
+from integrations.shopify.client import (
+    ShopifyClient,
+    ShopifyError,
+    ShopifyPermanentError,
+    ShopifyThrottledError,
+    ShopifyTransientError,
+    admin_base_url,
+    graphql_errors,
+    is_throttled,
+)
+
+__all__ = [
+    "ShopifyClient",
+    "ShopifyError",
+    "ShopifyPermanentError",
+    "ShopifyThrottledError",
+    "ShopifyTransientError",
+    "admin_base_url",
+    "graphql_errors",
+    "is_throttled",
+]

@@ -1,0 +1,952 @@
+"""The stand-in's Admin GraphQL endpoint: schema, resolvers, query cost, throttling and bulk operations.
+
+Answers in Shopify's wire format: ``{"data", "errors"?, "extensions": {"cost":
+{"requestedQueryCost", "actualQueryCost", "throttleStatus"}}}``, and
+``THROTTLED`` errors (HTTP 200) when the bucket cannot pay for a query.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    build_schema,
+    execute,
+    parse,
+    validate,
+)
+from graphql.utilities import value_from_ast_untyped
+
+from integrations.standin.store import Store, gid_number, gid_type
+
+SCHEMA_FILE = Path(__file__).resolve().parent / "schema.graphql"
+MAX_QUERY_COST = 1000
+MUTATION_COST = 10
+MAX_PAGE_SIZE = 250
+THROTTLED_DOCS = "https://shopify.dev/api/usage/rate-limits"
+TAGGABLE = ("Order", "Customer", "Product", "DraftOrder", "Article")
+METAFIELD_OWNERS = ("Order", "Customer", "Product", "ProductVariant", "Shop", "Collection")
+
+
+@cache
+def schema() -> GraphQLSchema:
+    """The stand-in's schema, built once from ``schema.graphql``."""
+    return build_schema(SCHEMA_FILE.read_text())
+
+
+@dataclass
+class Context:
+    """Per-request state: the store, the API version in the path, and bulk mode (no page limits)."""
+
+    store: Store
+    api_version: str = "unstable"
+    bulk: bool = False
+
+
+# --- connections and search ---------------------------------------------------------------------------
+
+
+def encode_cursor(record_id: str) -> str:
+    return base64.b64encode(json.dumps({"last_id": record_id}).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        return json.loads(base64.b64decode(cursor))["last_id"]
+    except (ValueError, KeyError, TypeError):
+        raise GraphQLError(f"Invalid cursor for current pagination sort: {cursor!r}") from None
+
+
+def _search_key(record: dict, name: str) -> str | None:
+    """The record key a search field names (``product_type`` → ``productType``, ``tag`` → ``tags``)."""
+    key = "tags" if name == "tag" else re.sub(r"_([a-z])", lambda match: match.group(1).upper(), name)
+    return key if key in record else None
+
+
+def matches_search(record: dict, query: str | None) -> bool:
+    """A small subset of Shopify's search syntax: ``field:value``, ``-field:value``, ``AND``, comparisons.
+
+    ``tag:x`` matches a tag (case-insensitive), ``field:''`` an empty value,
+    ``value*`` a prefix, ``id:123`` a gid's number; ``>``/``<``/``>=``/``<=``
+    compare as strings (ISO timestamps). Unknown fields are ignored; a bare
+    word searches title, name, email and SKU.
+    """
+    if not query or not query.strip():
+        return True
+    try:
+        terms = shlex.split(query, posix=False)
+    except ValueError:
+        terms = query.split()
+    for term in terms:
+        if term.upper() in ("AND", "OR", "NOT"):
+            continue
+        negate = term.startswith("-")
+        term = term.lstrip("-")
+        if ":" not in term:
+            haystack = " ".join(
+                str(record.get(key) or "") for key in ("title", "name", "email", "displayName", "sku")
+            ).lower()
+            if (term.strip("'\"").lower() in haystack) == negate:
+                return False
+            continue
+        name, _, value = term.partition(":")
+        key = _search_key(record, name)
+        if key is None:
+            continue
+        if _compare(record.get(key), value.strip("'\"") if value not in ("''", '""') else "") == negate:
+            return False
+    return True
+
+
+def _compare(actual: Any, value: str) -> bool:
+    if isinstance(actual, list):
+        return any(_compare(item, value) for item in actual)
+    if actual is None:
+        return value == ""
+    if not isinstance(actual, str | int | float | bool):
+        return True
+    text = str(actual).lower() if not isinstance(actual, bool) else str(actual).lower()
+    for operator in (">=", "<=", ">", "<"):
+        if value.startswith(operator):
+            bound = value[len(operator) :].lower()
+            return {
+                ">=": text >= bound,
+                "<=": text <= bound,
+                ">": text > bound,
+                "<": text < bound,
+            }[operator]
+    value = value.lower()
+    if value.endswith("*"):
+        return text.startswith(value[:-1])
+    if value.isdigit() and text.startswith("gid://"):
+        return gid_number(text) == value
+    return text == value
+
+
+def connection(
+    items: list[dict],
+    info: Any,
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+    reverse: bool | None = False,
+    query: str | None = None,
+    **_ignored: Any,
+) -> dict:
+    """A Relay connection over ``items`` with both ``edges { cursor node }`` and ``nodes``.
+
+    Outside bulk operations Shopify requires ``first`` or ``last`` (at most 250).
+    """
+    ctx: Context = info.context
+    if not ctx.bulk:
+        if first is None and last is None:
+            raise GraphQLError("you must provide one of first or last")
+        for name, size in (("first", first), ("last", last)):
+            if size is not None and not 0 <= size <= MAX_PAGE_SIZE:
+                raise GraphQLError(f"The '{name}' argument must be between 0 and {MAX_PAGE_SIZE}.")
+    items = [item for item in items if matches_search(item, query)]
+    if reverse:
+        items = list(reversed(items))
+    ids = [item["id"] for item in items]
+    start, end = 0, len(items)
+    if after is not None:
+        cursor_id = decode_cursor(after)
+        start = ids.index(cursor_id) + 1 if cursor_id in ids else len(items)
+    if before is not None:
+        cursor_id = decode_cursor(before)
+        end = ids.index(cursor_id) if cursor_id in ids else end
+    window = items[start:end]
+    if not ctx.bulk:
+        if first is not None:
+            window = window[:first]
+        elif last is not None:
+            window = window[-last:] if last else []
+    if window:
+        first_index, last_index = ids.index(window[0]["id"]), ids.index(window[-1]["id"])
+    else:
+        first_index, last_index = start, start - 1
+    return {
+        "edges": [{"cursor": encode_cursor(item["id"]), "node": item} for item in window],
+        "nodes": window,
+        "pageInfo": {
+            "hasNextPage": last_index + 1 < len(items),
+            "hasPreviousPage": first_index > 0,
+            "startCursor": encode_cursor(window[0]["id"]) if window else None,
+            "endCursor": encode_cursor(window[-1]["id"]) if window else None,
+        },
+    }
+
+
+# --- resolvers ----------------------------------------------------------------------------------------
+
+Resolver = Callable[..., Any]
+RESOLVERS: dict[tuple[str, str], Resolver] = {}
+
+
+def resolves(type_name: str, *field_names: str) -> Callable[[Resolver], Resolver]:
+    def register(func: Resolver) -> Resolver:
+        for name in field_names:
+            RESOLVERS[(type_name, name)] = func
+        return func
+
+    return register
+
+
+def field_resolver(source: Any, info: Any, **args: Any) -> Any:
+    func = RESOLVERS.get((info.parent_type.name, info.field_name))
+    if func is not None:
+        return func(source, info, **args)
+    if isinstance(source, dict):
+        return source.get(info.field_name)
+    return getattr(source, info.field_name, None)
+
+
+def store_of(info: Any) -> Store:
+    return info.context.store
+
+
+def lookup(info: Any, record_id: Any, typename: str | None = None) -> dict | None:
+    record = store_of(info).get(record_id, typename)
+    if record is not None and record["__typename"] == "BulkOperation":
+        store_of(info).observe_bulk_operation(record)
+    return record
+
+
+@resolves("Query", "shop")
+def resolve_shop(_root, info):
+    return store_of(info).shop
+
+
+@resolves("Query", "node")
+def resolve_node(_root, info, id):  # noqa: A002 - GraphQL argument name
+    return lookup(info, id)
+
+
+@resolves("Query", "nodes")
+def resolve_nodes(_root, info, ids):
+    return [lookup(info, record_id) for record_id in ids]
+
+
+def _by_id(typename: str) -> Resolver:
+    def resolve(_root, info, id=None):  # noqa: A002
+        if id is None:
+            records = store_of(info).of_type(typename)
+            return records[0] if records else None
+        return lookup(info, id, typename)
+
+    return resolve
+
+
+for _type, _field in (
+    ("Order", "order"),
+    ("Customer", "customer"),
+    ("Product", "product"),
+    ("ProductVariant", "productVariant"),
+    ("InventoryItem", "inventoryItem"),
+    ("Location", "location"),
+):
+    RESOLVERS[("Query", _field)] = _by_id(_type)
+
+
+def _listing(typename: str) -> Resolver:
+    def resolve(_root, info, **args):
+        return connection(store_of(info).of_type(typename), info, **args)
+
+    return resolve
+
+
+for _type, _field in (
+    ("Order", "orders"),
+    ("Customer", "customers"),
+    ("Product", "products"),
+    ("ProductVariant", "productVariants"),
+    ("Location", "locations"),
+):
+    RESOLVERS[("Query", _field)] = _listing(_type)
+
+
+@resolves("Query", "currentBulkOperation")
+def resolve_current_bulk_operation(_root, info, type="QUERY"):  # noqa: A002
+    operations = [op for op in store_of(info).of_type("BulkOperation") if op["type"] == type]
+    if not operations:
+        return None
+    store_of(info).observe_bulk_operation(operations[-1])
+    return operations[-1]
+
+
+@resolves("Customer", "displayName")
+def resolve_display_name(record, _info):
+    name = " ".join(part for part in (record.get("firstName"), record.get("lastName")) if part)
+    return name or record.get("email") or ""
+
+
+@resolves("Customer", "defaultEmailAddress")
+def resolve_default_email(record, _info):
+    return {"emailAddress": record["email"]} if record.get("email") else None
+
+
+def _customer_orders(record: dict, info: Any) -> list[dict]:
+    return [order for order in store_of(info).of_type("Order") if order.get("_customer") == record["id"]]
+
+
+@resolves("Customer", "orders")
+def resolve_customer_orders(record, info, **args):
+    return connection(_customer_orders(record, info), info, **args)
+
+
+@resolves("Customer", "numberOfOrders")
+def resolve_number_of_orders(record, info):
+    return str(len(_customer_orders(record, info)))
+
+
+@resolves("Customer", "amountSpent")
+def resolve_amount_spent(record, info):
+    return {
+        "amount": record.get("_amountSpent", "0.00"),
+        "currencyCode": store_of(info).shop.get("currencyCode"),
+    }
+
+
+def _money(amount: str, info: Any) -> dict:
+    money = {"amount": amount, "currencyCode": store_of(info).shop.get("currencyCode", "USD")}
+    return {"shopMoney": money, "presentmentMoney": dict(money)}
+
+
+@resolves("Order", "customer")
+def resolve_order_customer(record, info):
+    return store_of(info).get(record.get("_customer"), "Customer")
+
+
+@resolves("Order", "lineItems")
+def resolve_line_items(record, info, **args):
+    store = store_of(info)
+    return connection([store.get(item_id) for item_id in record.get("_lineItems", [])], info, **args)
+
+
+@resolves("Order", "totalPriceSet", "subtotalPriceSet")
+def resolve_order_total(record, info):
+    return _money(record.get("_totalPrice", "0.00"), info)
+
+
+@resolves("LineItem", "variant")
+def resolve_line_item_variant(record, info):
+    return store_of(info).get(record.get("_variant"), "ProductVariant")
+
+
+@resolves("LineItem", "product")
+def resolve_line_item_product(record, info):
+    return store_of(info).get(record.get("_product"), "Product")
+
+
+@resolves("LineItem", "originalUnitPriceSet")
+def resolve_line_item_price(record, info):
+    return _money(record.get("price", "0.00"), info)
+
+
+def _variants(record: dict, info: Any) -> list[dict]:
+    store = store_of(info)
+    return [store.get(variant_id) for variant_id in record.get("_variants", [])]
+
+
+@resolves("Product", "variants")
+def resolve_variants(record, info, **args):
+    return connection(_variants(record, info), info, **args)
+
+
+def _available(item: dict, info: Any) -> int:
+    store = store_of(info)
+    return sum(store.get(level_id)["_quantities"]["available"] for level_id in item.get("_levels", []))
+
+
+@resolves("Product", "totalInventory")
+def resolve_total_inventory(record, info):
+    store = store_of(info)
+    return sum(_available(store.get(variant["_inventoryItem"]), info) for variant in _variants(record, info))
+
+
+@resolves("ProductVariant", "product")
+def resolve_variant_product(record, info):
+    return store_of(info).get(record["_product"])
+
+
+@resolves("ProductVariant", "inventoryItem")
+def resolve_variant_item(record, info):
+    return store_of(info).get(record["_inventoryItem"])
+
+
+@resolves("ProductVariant", "inventoryQuantity")
+def resolve_variant_quantity(record, info):
+    return _available(store_of(info).get(record["_inventoryItem"]), info)
+
+
+@resolves("ProductVariant", "displayName")
+def resolve_variant_display_name(record, info):
+    return f"{store_of(info).get(record['_product'])['title']} - {record['title']}"
+
+
+@resolves("InventoryItem", "variant")
+def resolve_item_variant(record, info):
+    return store_of(info).get(record["_variant"])
+
+
+@resolves("InventoryItem", "sku")
+def resolve_item_sku(record, info):
+    return store_of(info).get(record["_variant"]).get("sku")
+
+
+@resolves("InventoryItem", "inventoryLevels")
+def resolve_item_levels(record, info, **args):
+    store = store_of(info)
+    return connection([store.get(level_id) for level_id in record.get("_levels", [])], info, **args)
+
+
+@resolves("InventoryItem", "inventoryLevel")
+def resolve_item_level(record, info, locationId):  # noqa: N803 - GraphQL argument name
+    store = store_of(info)
+    levels = [store.get(level_id) for level_id in record.get("_levels", [])]
+    return next((level for level in levels if level["_location"] == locationId), None)
+
+
+@resolves("InventoryLevel", "location")
+def resolve_level_location(record, info):
+    return store_of(info).get(record["_location"])
+
+
+@resolves("InventoryLevel", "item")
+def resolve_level_item(record, info):
+    return store_of(info).get(record["_item"])
+
+
+@resolves("InventoryLevel", "quantities")
+def resolve_level_quantities(record, _info, names):
+    return [{"name": name, "quantity": record["_quantities"].get(name, 0)} for name in names]
+
+
+@resolves("Metafield", "jsonValue")
+def resolve_json_value(record, _info):
+    value = record["value"]
+    if record["type"] in ("json", "boolean", "number_integer", "number_decimal") or record["type"].startswith(
+        "list."
+    ):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+@resolves("Metafield", "ownerType")
+def resolve_owner_type(record, _info):
+    owner = gid_type(record["_owner"]) or ""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", owner).upper()
+
+
+def _metafield(record, info, key, namespace=None):
+    return store_of(info).find_metafield(record["id"], namespace or "$app", key)
+
+
+def _metafields(record, info, namespace=None, **args):
+    items = store_of(info).metafields_of(record["id"])
+    if namespace is not None:
+        items = [item for item in items if item["namespace"] == namespace]
+    return connection(items, info, **args)
+
+
+for _owner in METAFIELD_OWNERS:
+    RESOLVERS[(_owner, "metafield")] = _metafield
+    RESOLVERS[(_owner, "metafields")] = _metafields
+
+
+# --- mutations ------------------------------------------------------------------------------------------
+
+
+def user_error(field: list | None, message: str, code: str | None = None) -> dict:
+    return {"field": field, "message": message, "code": code}
+
+
+def _tags_mutation(adding: bool) -> Resolver:
+    def resolve(_root, info, id, tags):  # noqa: A002
+        store = store_of(info)
+        with store.lock:
+            record = store.get(id)
+            if record is None or record["__typename"] not in TAGGABLE:
+                return {"node": None, "userErrors": [user_error(["id"], "Resource not found")]}
+            (store.add_tags if adding else store.remove_tags)(record, tags)
+            return {"node": record, "userErrors": []}
+
+    return resolve
+
+
+RESOLVERS[("Mutation", "tagsAdd")] = _tags_mutation(True)
+RESOLVERS[("Mutation", "tagsRemove")] = _tags_mutation(False)
+
+_TYPE_CHECKS: dict[str, Callable[[str], bool]] = {
+    "json": lambda value: _json_ok(value),
+    "number_integer": lambda value: re.fullmatch(r"-?\d+", value) is not None,
+    "number_decimal": lambda value: re.fullmatch(r"-?\d+(\.\d+)?", value) is not None,
+    "boolean": lambda value: value in ("true", "false"),
+}
+
+
+def _json_ok(value: str) -> bool:
+    try:
+        json.loads(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _metafield_errors(store: Store, owner_id: str, data: dict, path: list) -> list[dict]:
+    owner = store.get(owner_id)
+    if owner is None or owner["__typename"] not in METAFIELD_OWNERS:
+        return [user_error([*path, "ownerId"], "Owner does not exist.", "INVALID")]
+    existing = store.find_metafield(owner_id, data.get("namespace") or "$app", data["key"])
+    kind = data.get("type") or (existing or {}).get("type")
+    if not kind:
+        return [user_error([*path, "type"], "Type can't be blank.", "BLANK")]
+    check = _TYPE_CHECKS.get(kind)
+    if check is not None and not check(str(data["value"])):
+        return [user_error([*path, "value"], f"Value is invalid for type {kind}.", "INVALID_VALUE")]
+    return []
+
+
+@resolves("Mutation", "metafieldsSet")
+def resolve_metafields_set(_root, info, metafields):
+    store = store_of(info)
+    if len(metafields) > 25:
+        return {
+            "metafields": None,
+            "userErrors": [
+                user_error(
+                    ["metafields"],
+                    "Exceeded the maximum metafields input limit of 25.",
+                    "LESS_THAN_OR_EQUAL_TO",
+                )
+            ],
+        }
+    with store.lock:
+        errors = [
+            error
+            for index, data in enumerate(metafields)
+            for error in _metafield_errors(store, data["ownerId"], data, ["metafields", str(index)])
+        ]
+        if errors:
+            return {"metafields": [], "userErrors": errors}
+        return {
+            "metafields": [store.set_metafield(data["ownerId"], data) for data in metafields],
+            "userErrors": [],
+        }
+
+
+def _apply_input(store: Store, record: dict, data: dict, fields: tuple[str, ...], payload_key: str) -> dict:
+    with store.lock:
+        errors = []
+        for index, metafield in enumerate(data.get("metafields") or []):
+            if metafield.get("id"):
+                existing = store.get(metafield["id"], "Metafield")
+                if existing is None:
+                    errors.append(user_error(["metafields", str(index), "id"], "Metafield does not exist"))
+                    continue
+                metafield = {"namespace": existing["namespace"], "key": existing["key"], **metafield}
+            if not metafield.get("key") or metafield.get("value") is None:
+                errors.append(user_error(["metafields", str(index)], "Key and value are required"))
+                continue
+            errors.extend(_metafield_errors(store, record["id"], metafield, ["metafields", str(index)]))
+        if errors:
+            return {payload_key: None, "userErrors": errors}
+        for name in fields:
+            if name in data:
+                record[name] = store.split_tags(data[name]) if name == "tags" else data[name]
+        for metafield in data.get("metafields") or []:
+            if metafield.get("id"):
+                existing = store.get(metafield["id"])
+                metafield = {"namespace": existing["namespace"], "key": existing["key"], **metafield}
+            store.set_metafield(record["id"], metafield)
+        store.touch(record)
+        return {payload_key: record, "userErrors": []}
+
+
+@resolves("Mutation", "orderUpdate")
+def resolve_order_update(_root, info, input):  # noqa: A002
+    store = store_of(info)
+    record = store.get(input["id"], "Order")
+    if record is None:
+        return {"order": None, "userErrors": [user_error(["id"], "Order does not exist")]}
+    return _apply_input(store, record, input, ("email", "note", "tags"), "order")
+
+
+@resolves("Mutation", "customerUpdate")
+def resolve_customer_update(_root, info, input):  # noqa: A002
+    store = store_of(info)
+    record = store.get(input.get("id"), "Customer")
+    if record is None:
+        return {"customer": None, "userErrors": [user_error(["id"], "Customer does not exist")]}
+    fields = ("email", "firstName", "lastName", "note", "phone", "tags")
+    return _apply_input(store, record, input, fields, "customer")
+
+
+def bulk_limit(api_version: str) -> int:
+    """Concurrent bulk operations of one type per shop: 5 from API version 2026-01, else 1."""
+    return 5 if api_version == "unstable" or api_version >= "2026-01" else 1
+
+
+def _start_bulk_operation(
+    info: Any, kind: str, query: str, lines: list[dict], error_code: str | None
+) -> dict:
+    store = store_of(info)
+    with store.lock:
+        running = store.running_bulk_operations(kind)
+        if len(running) >= bulk_limit(info.context.api_version):
+            label = "query" if kind == "QUERY" else "mutation"
+            message = (
+                f"A bulk {label} operation for this app and shop is already in progress: {running[0]['id']}."
+            )
+            return {"bulkOperation": None, "userErrors": [user_error(None, message)]}
+        operation = store.add(
+            {
+                "__typename": "BulkOperation",
+                "id": store.new_gid("BulkOperation"),
+                "status": "CREATED",
+                "type": kind,
+                "errorCode": None,
+                "createdAt": store.now(),
+                "completedAt": None,
+                "objectCount": "0",
+                "rootObjectCount": "0",
+                "fileSize": None,
+                "url": None,
+                "partialDataUrl": None,
+                "query": query,
+                "_lines": lines,
+                "_error_code": error_code,
+                "_reads_left": store.bulk_reads_to_complete,
+            }
+        )
+        if error_code is not None:
+            operation["_reads_left"] = 0
+        return {"bulkOperation": operation, "userErrors": []}
+
+
+def flatten(value: Any, parent_id: str | None, out: list[dict]) -> None:
+    """Shopify's bulk JSONL layout: every node a line; nested connections become lines with ``__parentId``."""
+    for node in _connection_nodes(value):
+        line: dict = {}
+        children = []
+        for key, item in node.items():
+            if _is_connection(item):
+                children.append(item)
+            else:
+                line[key] = item
+        if parent_id is not None:
+            line["__parentId"] = parent_id
+        out.append(line)
+        for child in children:
+            flatten(child, node.get("id"), out)
+
+
+def _is_connection(value: Any) -> bool:
+    return isinstance(value, dict) and (
+        isinstance(value.get("edges"), list) or isinstance(value.get("nodes"), list)
+    )
+
+
+def _connection_nodes(value: Any) -> list[dict]:
+    if _is_connection(value):
+        if isinstance(value.get("edges"), list):
+            return [edge["node"] for edge in value["edges"] if isinstance(edge, dict) and edge.get("node")]
+        return [node for node in value["nodes"] if isinstance(node, dict)]
+    if isinstance(value, dict):
+        return [value]
+    return []
+
+
+@resolves("Mutation", "bulkOperationRunQuery")
+def resolve_bulk_query(_root, info, query, groupObjects=None):  # noqa: N803
+    try:
+        document = parse(query)
+    except GraphQLError as exc:
+        return {
+            "bulkOperation": None,
+            "userErrors": [user_error(["query"], f"Invalid bulk query: {exc.message}")],
+        }
+    errors = validate(schema(), document)
+    operations = [node for node in document.definitions if isinstance(node, OperationDefinitionNode)]
+    if not errors and (len(operations) != 1 or operations[0].operation != OperationType.QUERY):
+        return {
+            "bulkOperation": None,
+            "userErrors": [user_error(["query"], "Bulk queries must contain exactly one query operation.")],
+        }
+    if errors:
+        return {
+            "bulkOperation": None,
+            "userErrors": [user_error(["query"], f"Invalid bulk query: {errors[0].message}")],
+        }
+    ctx = Context(store=store_of(info), api_version=info.context.api_version, bulk=True)
+    result = execute(schema(), document, context_value=ctx, field_resolver=field_resolver)
+    lines: list[dict] = []
+    if not result.errors:
+        for value in (result.data or {}).values():
+            flatten(value, None, lines)
+    return _start_bulk_operation(
+        info, "QUERY", query, lines, "INTERNAL_SERVER_ERROR" if result.errors else None
+    )
+
+
+@resolves("Mutation", "bulkOperationRunMutation")
+def resolve_bulk_mutation(_root, info, mutation, stagedUploadPath, **_ignored):  # noqa: N803
+    store = store_of(info)
+    try:
+        document = parse(mutation)
+    except GraphQLError as exc:
+        return {
+            "bulkOperation": None,
+            "userErrors": [user_error(["mutation"], f"Invalid mutation: {exc.message}")],
+        }
+    operations = [node for node in document.definitions if isinstance(node, OperationDefinitionNode)]
+    if len(operations) != 1 or operations[0].operation != OperationType.MUTATION:
+        return {
+            "bulkOperation": None,
+            "userErrors": [user_error(["mutation"], "Bulk mutations must contain exactly one mutation.")],
+        }
+    errors = validate(schema(), document)
+    if errors:
+        return {
+            "bulkOperation": None,
+            "userErrors": [user_error(["mutation"], f"Invalid mutation: {errors[0].message}")],
+        }
+    content = store.staged_uploads.get(stagedUploadPath)
+    if content is None:
+        message = f"The staged upload {stagedUploadPath!r} was not found; upload the JSONL file first."
+        return {"bulkOperation": None, "userErrors": [user_error(["stagedUploadPath"], message)]}
+    lines = []
+    ctx = Context(store=store, api_version=info.context.api_version)
+    for number, text in enumerate(content.decode("utf-8").splitlines()):
+        if not text.strip():
+            continue
+        try:
+            variables = json.loads(text)
+        except ValueError:
+            lines.append({"errors": [{"message": "Invalid JSON on this line"}], "__lineNumber": number})
+            continue
+        result = execute(
+            schema(), document, context_value=ctx, variable_values=variables, field_resolver=field_resolver
+        )
+        line: dict = {"data": result.data}
+        if result.errors:
+            line["errors"] = [error.formatted for error in result.errors]
+        line["__lineNumber"] = number
+        lines.append(line)
+    return _start_bulk_operation(info, "MUTATION", mutation, lines, None)
+
+
+@resolves("Mutation", "bulkOperationCancel")
+def resolve_bulk_cancel(_root, info, id):  # noqa: A002
+    store = store_of(info)
+    operation = store.get(id, "BulkOperation")
+    if operation is None:
+        return {"bulkOperation": None, "userErrors": [user_error(["id"], "Bulk operation does not exist")]}
+    if operation["status"] in ("COMPLETED", "FAILED", "CANCELED", "EXPIRED"):
+        message = f"A bulk operation cannot be canceled when it is {operation['status'].lower()}"
+        return {"bulkOperation": operation, "userErrors": [user_error(None, message)]}
+    store.finish_bulk_operation(id, status="CANCELED")
+    return {"bulkOperation": operation, "userErrors": []}
+
+
+@resolves("Mutation", "stagedUploadsCreate")
+def resolve_staged_uploads(_root, info, input):  # noqa: A002
+    store = store_of(info)
+    targets = []
+    for upload in input:
+        key = f"tmp/standin/bulk/{store.new_number()}/{upload['filename']}"
+        targets.append(
+            {
+                "url": f"{store.base_url}/staged-uploads",
+                "resourceUrl": None,
+                "parameters": [
+                    {"name": "Content-Type", "value": upload["mimeType"]},
+                    {"name": "success_action_status", "value": "201"},
+                    {"name": "acl", "value": "private"},
+                    {"name": "key", "value": key},
+                ],
+            }
+        )
+    return {"stagedTargets": targets, "userErrors": []}
+
+
+# --- cost --------------------------------------------------------------------------------------------
+
+
+def _unwrap(type_: Any) -> tuple[Any, bool]:
+    is_list = False
+    while isinstance(type_, GraphQLNonNull | GraphQLList):
+        if isinstance(type_, GraphQLList):
+            is_list = True
+        type_ = type_.of_type
+    return type_, is_list
+
+
+def _argument(node: FieldNode, name: str, variables: dict) -> Any:
+    for argument in node.arguments or ():
+        if argument.name.value == name:
+            return value_from_ast_untyped(argument.value, variables)
+    return None
+
+
+def selection_cost(
+    selections: Any, parent: Any, fragments: dict[str, FragmentDefinitionNode], variables: dict
+) -> int:
+    """Shopify's cost rules, simplified: objects 1, scalars 0, connections 2 + page size × node cost."""
+    total = 0
+    for selection in selections.selections if selections else ():
+        if isinstance(selection, FieldNode):
+            name = selection.name.value
+            if name.startswith("__") or not hasattr(parent, "fields") or name not in parent.fields:
+                continue
+            named, is_list = _unwrap(parent.fields[name].type)
+            if not isinstance(named, GraphQLObjectType) and not hasattr(named, "fields"):
+                continue
+            inner = selection_cost(selection.selection_set, named, fragments, variables)
+            if named.name.endswith("Connection"):
+                size = (
+                    _argument(selection, "first", variables) or _argument(selection, "last", variables) or 0
+                )
+                total += 2 + int(size) * inner
+            elif named.name.endswith("Edge") or name == "pageInfo":
+                total += inner
+            elif is_list:
+                count = len(_argument(selection, "ids", variables) or []) or 1
+                total += count * (1 + inner)
+            else:
+                total += 1 + inner
+        elif isinstance(selection, InlineFragmentNode):
+            target = (
+                schema().get_type(selection.type_condition.name.value) if selection.type_condition else parent
+            )
+            total += selection_cost(selection.selection_set, target, fragments, variables)
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                target = schema().get_type(fragment.type_condition.name.value)
+                total += selection_cost(fragment.selection_set, target, fragments, variables)
+    return total
+
+
+def query_cost(document: Any, operation: OperationDefinitionNode, variables: dict) -> int:
+    """The requested cost of ``operation``: 10 per mutation field, else the selection cost (at least 1)."""
+    if operation.operation == OperationType.MUTATION:
+        return MUTATION_COST * len(operation.selection_set.selections)
+    fragments = {
+        node.name.value: node for node in document.definitions if isinstance(node, FragmentDefinitionNode)
+    }
+    return max(1, selection_cost(operation.selection_set, schema().query_type, fragments, variables))
+
+
+# --- the endpoint --------------------------------------------------------------------------------------
+
+
+def _formatted(errors: list[GraphQLError]) -> list[dict]:
+    return [error.formatted for error in errors]
+
+
+def handle_graphql(store: Store, payload: Any, *, api_version: str) -> tuple[int, dict]:
+    """Answer one ``graphql.json`` POST body: ``(HTTP status, response body)``."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        return 400, {"errors": {"query": "Required parameter missing or invalid"}}
+    variables = payload.get("variables") or {}
+    if not isinstance(variables, dict):
+        return 200, {"errors": [{"message": "Variables must be an object"}]}
+    try:
+        document = parse(payload["query"])
+    except GraphQLError as exc:
+        return 200, {"errors": _formatted([exc])}
+    errors = validate(schema(), document)
+    if errors:
+        return 200, {"errors": _formatted(errors)}
+    operations = [node for node in document.definitions if isinstance(node, OperationDefinitionNode)]
+    name = payload.get("operationName")
+    operation = next((op for op in operations if name is None or (op.name and op.name.value == name)), None)
+    if operation is None or (name is None and len(operations) > 1):
+        return 200, {"errors": [{"message": "An operation name is required"}]}
+    requested = query_cost(document, operation, variables)
+    with store.lock:
+        bucket = store.bucket
+        bucket.refresh()
+        if requested > MAX_QUERY_COST:
+            return 200, {
+                "errors": [
+                    {
+                        "message": f"Query cost is {requested}, which exceeds the single query max cost "
+                        f"limit ({MAX_QUERY_COST}).",
+                        "extensions": {
+                            "code": "MAX_COST_EXCEEDED",
+                            "cost": requested,
+                            "maxCost": MAX_QUERY_COST,
+                        },
+                    }
+                ],
+                "extensions": {
+                    "cost": {
+                        "requestedQueryCost": requested,
+                        "actualQueryCost": None,
+                        "throttleStatus": bucket.status(),
+                    }
+                },
+            }
+        if requested > bucket.available:
+            return 200, {
+                "errors": [
+                    {
+                        "message": "Throttled",
+                        "extensions": {"code": "THROTTLED", "documentation": THROTTLED_DOCS},
+                    }
+                ],
+                "extensions": {
+                    "cost": {
+                        "requestedQueryCost": requested,
+                        "actualQueryCost": None,
+                        "throttleStatus": bucket.status(),
+                    }
+                },
+            }
+        result = execute(
+            schema(),
+            document,
+            context_value=Context(store=store, api_version=api_version),
+            variable_values=variables,
+            operation_name=name,
+            field_resolver=field_resolver,
+        )
+        bucket.available -= requested
+        body: dict = {}
+        if result.errors:
+            body["errors"] = _formatted(result.errors)
+        body["data"] = result.data
+        body["extensions"] = {
+            "cost": {
+                "requestedQueryCost": requested,
+                "actualQueryCost": requested,
+                "throttleStatus": bucket.status(),
+            }
+        }
+        return 200, body

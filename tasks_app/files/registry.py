@@ -1,0 +1,5 @@
+"""Generator type name → module (each module has ``validate`` and ``generate``)."""
+
+from tasks_app.files import base64, pdf, plaintext, url, zip
+
+GENERATORS = {"base64": base64, "pdf": pdf, "plaintext": plaintext, "url": url, "zip": zip}

@@ -1,0 +1,322 @@
+"""Resource limits of one task run's rendering (spec/runtime.md §13, spec/liquid.md §1.6, §2.11).
+
+python-liquid has no wall-time or memory limit, and its loop limit bounds the product of nested
+loop lengths rather than the work done. Hub meters each run itself:
+
+- **time**: a deadline, checked on every loop iteration (``for``, ``tablerow``). Only loops
+  repeat work in Liquid (there is no recursion without ``render``/``include``), so any run —
+  also a long loop of assigns and filters that writes nothing — stops within one iteration of
+  its deadline. One single filter call is not interrupted (a filter over a range is charged to
+  the iteration limit first, see below).
+- **memory**: an estimate of the bytes the run holds: the input variables once, the text
+  written to every open output buffer (the script's output, ``capture`` and result-tag bodies)
+  and the values bound by ``assign``/``capture`` (a variable's old value is released when it is
+  rebound). Measuring the process instead is unsound here: ``tracemalloc`` slows rendering
+  2–3×, ``RLIMIT_AS`` and RSS are per process (a worker thread would be charged for its
+  neighbours, and freed memory is not returned to the OS, so one large run would fail every
+  later run in the worker). The estimate is deterministic (the same script fails the same way
+  in preview and in a run), costs O(1) per write and a bounded sample per assign, and covers
+  how scripts grow without bound: loops that append, push, concat or capture. Container sizes
+  are extrapolated from a sample of their items, so they are approximate; a worker-level
+  process limit remains the backstop for single filter calls that explode.
+- **loop iterations**: a safety net far above what the library does (it loops ``(0..30000)``
+  and nests pagination loops): 10 million iterations per run, every loop of the run counted,
+  plus the length of every range handed to a filter (``(1..n) | join`` iterates n times).
+- **output size** and **context depth** (nested loop scopes): configurable per run, as
+  python-liquid's ``output_stream_limit``/``context_depth_limit`` are per environment.
+
+Exceeding a limit fails the run with ``RenderLimitError``, whose message names the limit, its
+value and the setting that sets it, e.g. ``task run exceeded the time limit of 60 s
+(HUB_TASK_RUN_TIMEOUT_S)``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from io import StringIO
+from typing import Any
+
+from liquid.token import Token
+
+from .values import HubRenderError
+
+BULK_OPERATION_TOPIC = "mechanic/shopify/bulk_operation"
+BULK_TIME_S = 300
+"""Wall time of a bulk-operation run (spec/runtime.md §13), independent of the setting."""
+BULK_MEMORY_FACTOR = 4
+MB = 1024 * 1024
+BASE_SCOPE_DEPTH = 3
+"""Maps in a fresh render context's scope chain (locals, globals, counters); each loop adds one."""
+
+
+@dataclass(frozen=True)
+class RenderLimits:
+    """The limits of one task run.
+
+    ``time_s``: wall seconds from the first render of the run; ``memory_mb``: estimated MiB held
+    (see the module docstring); ``loop_iterations``: iterations of all loops of the run;
+    ``output_mb``: MiB of script output, counted in characters; ``context_depth``: nested loop
+    scopes. The ``*_source`` strings name where a value comes from in error messages.
+    """
+
+    time_s: float = 60
+    memory_mb: float = 512
+    loop_iterations: int = 10_000_000
+    output_mb: float = 64
+    context_depth: int = 30
+    time_source: str = "HUB_TASK_RUN_TIMEOUT_S"
+    memory_source: str = "HUB_TASK_RUN_MEMORY_MB"
+    loop_iterations_source: str = "HUB_LIQUID_LOOP_ITERATION_LIMIT"
+    output_source: str = "HUB_LIQUID_OUTPUT_LIMIT_MB"
+    context_depth_source: str = "HUB_LIQUID_CONTEXT_DEPTH_LIMIT"
+
+    @classmethod
+    def for_topic(cls, topic: str | None = None) -> RenderLimits:
+        """The limits from Django settings for a run of ``topic``: bulk-operation runs get 300 s
+        and 4× the memory (spec/runtime.md §13). Defaults when Django is not configured.
+
+        Cached per process; a changed setting (``override_settings``) clears the cache.
+        """
+        bulk = topic == BULK_OPERATION_TOPIC
+        limits = _CACHE.get(bulk)
+        if limits is None:
+            limits = _CACHE[bulk] = cls.from_settings()
+            if bulk:
+                limits = _CACHE[bulk] = limits.for_bulk_operation()
+        return limits
+
+    @classmethod
+    def from_settings(cls) -> RenderLimits:
+        """The limits the Django settings give (defaults for what they leave out)."""
+        values: dict[str, Any] = {}
+        try:
+            from django.conf import settings
+
+            if settings.configured:
+                for name, key in (
+                    ("HUB_TASK_RUN_TIMEOUT_S", "time_s"),
+                    ("HUB_TASK_RUN_MEMORY_MB", "memory_mb"),
+                    ("HUB_LIQUID_LOOP_ITERATION_LIMIT", "loop_iterations"),
+                    ("HUB_LIQUID_OUTPUT_LIMIT_MB", "output_mb"),
+                    ("HUB_LIQUID_CONTEXT_DEPTH_LIMIT", "context_depth"),
+                ):
+                    if hasattr(settings, name):
+                        values[key] = getattr(settings, name)
+        except ImportError:  # pragma: no cover - the dialect used outside Django
+            pass
+        return cls(**values)
+
+    def for_bulk_operation(self) -> RenderLimits:
+        """These limits as a bulk-operation run gets them: 300 s, 4× memory."""
+        return RenderLimits(
+            time_s=BULK_TIME_S,
+            memory_mb=self.memory_mb * BULK_MEMORY_FACTOR,
+            loop_iterations=self.loop_iterations,
+            output_mb=self.output_mb,
+            context_depth=self.context_depth,
+            time_source="bulk-operation runs",
+            memory_source=f"{BULK_MEMORY_FACTOR} × {self.memory_source}, bulk-operation runs",
+            loop_iterations_source=self.loop_iterations_source,
+            output_source=self.output_source,
+            context_depth_source=self.context_depth_source,
+        )
+
+
+_CACHE: dict[bool, RenderLimits] = {}
+SETTINGS = frozenset(
+    [
+        "HUB_TASK_RUN_TIMEOUT_S",
+        "HUB_TASK_RUN_MEMORY_MB",
+        "HUB_LIQUID_LOOP_ITERATION_LIMIT",
+        "HUB_LIQUID_OUTPUT_LIMIT_MB",
+        "HUB_LIQUID_CONTEXT_DEPTH_LIMIT",
+    ]
+)
+
+
+def _setting_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting in SETTINGS:
+        _CACHE.clear()
+
+
+try:
+    from django.test.signals import setting_changed
+
+    setting_changed.connect(_setting_changed, dispatch_uid="hub-liquid-render-limits")
+except ImportError:  # pragma: no cover - the dialect used outside Django
+    pass
+
+
+class RenderLimitError(HubRenderError):
+    """A run exceeded one of its ``RenderLimits``; ``limit`` is ``time``, ``memory``,
+    ``loop_iterations``, ``output`` or ``context_depth``."""
+
+    def __init__(self, limit: str, message: str, token: Token | None = None):
+        super().__init__(message, token=token)
+        self.limit = limit
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+class RenderMeter:
+    """What one task run has used so far, against its ``RenderLimits``.
+
+    One meter serves every render of a run (option values, then the script): the deadline
+    starts at the first ``start()`` and iterations accumulate. ``live`` is the current memory
+    estimate in bytes (reset by ``begin_render`` for each template, as each render's variables
+    die with it). Raises ``RenderLimitError``.
+    """
+
+    __slots__ = ("limits", "deadline", "iterations", "live", "memory_bytes", "output_chars", "inputs")
+
+    def __init__(self, limits: RenderLimits):
+        self.limits = limits
+        self.deadline: float | None = None
+        self.iterations = 0
+        self.live = 0
+        self.memory_bytes = int(limits.memory_mb * MB)
+        self.output_chars = int(limits.output_mb * MB)
+        self.inputs: tuple[Any, int] = (None, 0)
+
+    def begin_render(self, variables: Mapping) -> None:
+        """Start the clock (first render of the run only) and charge the input variables."""
+        if self.deadline is None:
+            self.deadline = time.monotonic() + self.limits.time_s
+        self.live = 0
+        if self.inputs[0] is not variables:  # option values render with the same variables
+            self.inputs = (variables, estimate_size(variables, budget=16))
+        self.charge(self.inputs[1])
+
+    def tick(self, token: Token | None, count: int = 1) -> None:
+        """Count ``count`` loop iterations and check the iteration limit and the deadline."""
+        self.iterations += count
+        if self.iterations > self.limits.loop_iterations:
+            raise self.error("loop_iterations", token)
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise self.error("time", token)
+
+    def check_time(self, token: Token | None = None) -> None:
+        """Raise when the run is past its deadline."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise self.error("time", token)
+
+    def charge(self, nbytes: int, token: Token | None = None) -> None:
+        """Add ``nbytes`` (may be negative) to the memory estimate and check the limit."""
+        self.live += nbytes
+        if nbytes > 0 and self.live > self.memory_bytes:
+            raise self.error("memory", token)
+
+    def check_depth(self, depth: int, token: Token | None = None) -> None:
+        """Raise when ``depth`` nested loop scopes exceed the context depth limit."""
+        if depth > self.limits.context_depth:
+            raise self.error("context_depth", token)
+
+    def error(self, limit: str, token: Token | None = None) -> RenderLimitError:
+        """The error for exceeding ``limit``, naming its value and source."""
+        lim = self.limits
+        text = {
+            "time": f"the time limit of {_number(lim.time_s)} s ({lim.time_source})",
+            "memory": f"the memory limit of {_number(lim.memory_mb)} MB ({lim.memory_source})",
+            "loop_iterations": (
+                f"the loop iteration limit of {lim.loop_iterations} iterations ({lim.loop_iterations_source})"
+            ),
+            "output": f"the output size limit of {_number(lim.output_mb)} MB ({lim.output_source})",
+            "context_depth": (
+                f"the context depth limit of {lim.context_depth} nested loops ({lim.context_depth_source})"
+            ),
+        }[limit]
+        return RenderLimitError(limit, f"task run exceeded {text}", token=token)
+
+
+class MeteredBuffer(StringIO):
+    """An output buffer that charges what is written to the run's meter.
+
+    ``output`` buffers (the script's own output) also enforce the output size limit. ``release``
+    gives the buffer's charge back when its text is handed on (a finished ``capture``).
+    """
+
+    def __init__(self, meter: RenderMeter, *, output: bool = False):
+        super().__init__()
+        self.meter = meter
+        self.size = 0
+        self.output = output
+
+    def write(self, text: str) -> int:
+        """Write ``text``; raises ``RenderLimitError`` for memory or output size."""
+        n = len(text)
+        if n:
+            meter = self.meter
+            self.size += n
+            meter.live += n
+            if meter.live > meter.memory_bytes:
+                raise meter.error("memory")
+            if self.output and self.size > meter.output_chars:
+                raise meter.error("output")
+        return super().write(text)
+
+    def release(self) -> None:
+        """Return this buffer's charge to the meter."""
+        self.meter.live -= self.size
+        self.size = 0
+
+
+# -- size estimate --------------------------------------------------------------------------
+
+_SAMPLE = 4
+SCALAR_SIZE = 32
+"""Bytes charged for an int, float, bool or nil (object plus pointer)."""
+
+
+def estimate_size(value: Any, budget: int = 32) -> int:
+    """Approximate bytes held by a Liquid value: exact for strings and scalars; containers are
+    extrapolated from up to 4 sampled items each, visiting at most ``budget`` containers.
+
+    Cost is bounded by ``budget`` whatever the value's size.
+    """
+    return _size(value, [budget])
+
+
+def _size(value: Any, budget: list[int]) -> int:
+    kind = type(value)
+    if kind is str:
+        return sys.getsizeof(value)
+    if value is None or kind is int or kind is float or kind is bool:
+        return SCALAR_SIZE
+    if isinstance(value, (list, tuple)):
+        n = len(value)
+        shallow = sys.getsizeof(value)
+        if not n:
+            return shallow
+        budget[0] -= 1
+        if budget[0] < 0:
+            return shallow + n * 64
+        if n <= _SAMPLE:
+            return shallow + sum(_size(item, budget) for item in value)
+        step = (n - 1) / (_SAMPLE - 1)
+        sample = [value[round(i * step)] for i in range(_SAMPLE)]
+        return shallow + n * sum(_size(item, budget) for item in sample) // _SAMPLE
+    if isinstance(value, Mapping):
+        n = len(value)
+        shallow = sys.getsizeof(value) if isinstance(value, dict) else 64 + 100 * n
+        if not n:
+            return shallow
+        budget[0] -= 1
+        if budget[0] < 0:
+            return shallow + n * 128
+        items = value.items()
+        if n <= _SAMPLE:
+            return shallow + sum(_size(k, budget) + _size(v, budget) for k, v in items)
+        total = 0
+        for index, (k, v) in enumerate(items):
+            if index >= _SAMPLE:
+                break
+            total += _size(k, budget) + _size(v, budget)
+        return shallow + n * total // _SAMPLE
+    if kind is bytes:
+        return sys.getsizeof(value)
+    return SCALAR_SIZE

@@ -1,0 +1,37 @@
+"""Driving allauth's login and callback views for the OAuth connect tests."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.tasks_app.integration_helpers import point_services_at, staff_user
+
+CALLBACK = "http://testserver/accounts/{service}/login/callback/"
+
+
+@pytest.fixture(name="services")
+def services_fixture(settings, httpserver):
+    """The stand-in for every service, with the OAuth app credentials ``<service>-client``/``-secret``."""
+    point_services_at(settings, httpserver)
+    return httpserver
+
+
+@pytest.fixture(name="staff_client")
+def staff_client_fixture(client, db):
+    """A test client signed in as a staff user."""
+    client.force_login(staff_user())
+    return client
+
+
+def start_connect(client, service: str, shop_domain: str = "example.myshopify.com") -> tuple[str, dict]:
+    """POST the provider's login view; returns the authorize endpoint and its query parameters."""
+    response = client.post(f"/accounts/{service}/login/?process=connect&shop={shop_domain}")
+    assert response.status_code == 302, response.content[:500]
+    location = urlsplit(response["Location"])
+    params = {key: values[0] for key, values in parse_qs(location.query).items()}
+    return f"{location.scheme}://{location.netloc}{location.path}", params
+
+
+def form_of(request) -> dict:
+    """A form-encoded request body as a flat dict."""
+    return {key: values[0] for key, values in parse_qs(request.get_data(as_text=True)).items()}

@@ -1,0 +1,43 @@
+"""A running Shopify stand-in for tests, with a clock the client's sleep moves.
+
+Not a conftest: test modules import the ``*_fixture`` functions they use, so
+the fixtures stay next to the code that needs them.
+"""
+
+import pytest
+
+from integrations.standin import StandinServer, Store
+
+
+class FakeClock:
+    """Seconds on a clock that only moves when ``sleep`` is called; ``sleeps`` lists every call."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
+
+
+@pytest.fixture(name="clock")
+def clock_fixture() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(name="standin")
+def standin_fixture(settings, clock):
+    """The default seed served on a free port; ``HUB_SHOPIFY_ADMIN_URL`` points at it."""
+    server = StandinServer(Store.from_file(clock=clock)).start()
+    settings.HUB_SHOPIFY_ADMIN_URL = server.url
+    yield server
+    server.stop()
+
+
+def graphql_requests(server: StandinServer) -> list[dict]:
+    """The bodies of the GraphQL requests the stand-in received, in order."""
+    return [entry["body"] for entry in server.store.requests if entry["path"].endswith("/graphql.json")]

@@ -1,0 +1,65 @@
+"""The Shopify install against a stand-in Admin host (HUB_SHOPIFY_ADMIN_URL) keeps the shop's token."""
+
+from integrations.models import Shop
+from tests.integrations.oauth_helpers import (  # noqa: F401  (fixtures)
+    CALLBACK,
+    form_of,
+    services_fixture,
+    staff_client_fixture,
+    start_connect,
+)
+
+SHOP_RESOURCE = {
+    "id": 548380009,
+    "name": "Example Shop",
+    "email": "owner@example.com",
+    "myshopify_domain": "example.myshopify.com",
+    "iana_timezone": "America/New_York",
+    "currency": "USD",
+}
+
+
+def test_the_install_runs_against_the_stand_in_and_stores_the_offline_token(staff_client, services, db):
+    endpoint, params = start_connect(staff_client, "shopify")
+
+    assert endpoint == services.url_for("/admin/oauth/authorize")
+    assert params == {
+        "client_id": "shopify-client",
+        "redirect_uri": CALLBACK.format(service="shopify"),
+        "scope": "read_orders,read_products",
+        "response_type": "code",
+        "state": params["state"],
+        "shop": "example.myshopify.com",
+    }
+
+    services.expect_request("/admin/oauth/access_token", method="POST").respond_with_json(
+        {"access_token": "shpat_offline", "scope": "read_orders,read_products"}
+    )
+    services.expect_request(
+        "/admin/shop.json", headers={"X-Shopify-Access-Token": "shpat_offline"}
+    ).respond_with_json({"shop": SHOP_RESOURCE})
+
+    staff_client.get(
+        "/accounts/shopify/login/callback/",
+        {"code": "c0de", "state": params["state"], "shop": "example.myshopify.com"},
+    )
+
+    assert form_of(services.log[0][0]) == {
+        "redirect_uri": CALLBACK.format(service="shopify"),
+        "grant_type": "authorization_code",
+        "code": "c0de",
+        "client_id": "shopify-client",
+        "client_secret": "shopify-secret",
+    }
+    shop = Shop.objects.get()
+    assert (shop.myshopify_domain, shop.access_token, shop.data) == (
+        "example.myshopify.com",
+        "shpat_offline",
+        SHOP_RESOURCE,
+    )
+
+
+def test_the_shop_parameter_must_still_be_a_myshopify_domain(staff_client, services, db):
+    response = staff_client.post("/accounts/shopify/login/?process=connect&shop=127.0.0.1:8000")
+
+    assert (response.status_code, response.content) == (400, b"Invalid `shop` parameter")
