@@ -234,7 +234,7 @@ HUB_SECRET_KEYS = env_list("HUB_SECRET_KEYS", "")
 # Shopify Admin API base URL override (e.g. the stand-in, ``http://127.0.0.1:8765``): when set,
 # every Shopify request goes to <this URL>/admin/api/<version>/... instead of
 # https://<shop>.myshopify.com. Operator-set, so no outbound-address guard applies.
-HUB_SHOPIFY_ADMIN_URL = os.environ.get("HUB_SHOPIFY_ADMIN_URL", "")
+HUB_SHOPIFY_ADMIN_URL = os.environ.get("HUB_SHOPIFY_ADMIN_URL", "").rstrip("/")
 
 # --- Integrations (spec/platform.md §6) --------------------------------------------
 # Public base URL of this Hub, for links sent to other services (Flow's event inspector URL).
@@ -289,9 +289,6 @@ HUB_GOOGLE_DOCS_API_URL = os.environ.get("HUB_GOOGLE_DOCS_API_URL", "https://doc
 # endpoint is documented: both come from the partner agreement; unset, the action fails.
 HUB_REPORT_TOASTER_API_URL = os.environ.get("HUB_REPORT_TOASTER_API_URL", "").rstrip("/")
 HUB_REPORT_TOASTER_API_KEY = os.environ.get("HUB_REPORT_TOASTER_API_KEY", "")
-# Shopify Admin host for every shop; empty means https://<shop>.myshopify.com. Set it to a
-# stand-in (http://127.0.0.1:PORT) to run the shop install and Flow triggers locally.
-HUB_SHOPIFY_ADMIN_URL = os.environ.get("HUB_SHOPIFY_ADMIN_URL", "").rstrip("/")
 # Handles of the four Flow trigger extensions of Hub's Shopify app (spec/platform.md §6.6).
 HUB_SHOPIFY_FLOW_TRIGGER_HANDLES = {
     "general": os.environ.get("HUB_SHOPIFY_FLOW_TRIGGER_GENERAL", "mechanic-sent-general-data"),

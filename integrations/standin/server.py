@@ -281,6 +281,16 @@ class StandinServer:
     def serve_forever(self) -> None:
         self.httpd.serve_forever()
 
+    def reset(self, store: Store | None = None) -> Store:
+        """Serve ``store`` (default: a fresh default seed) from now on; returns it.
+
+        Lets one running server serve many tests, each starting from clean data.
+        """
+        self.store = store if store is not None else Store.from_file()
+        self.store.base_url = self.url
+        self.httpd.store = self.store
+        return self.store
+
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()

@@ -31,6 +31,10 @@ VAR = settings.BASE_DIR / "var"
 
 ORDER_PAID_TASK = "email-customer-when-order-paid.json"
 CONTACT_FORM_TASK = "tutorial-trigger-a-task-from-a-contact-form-using-webhooks.json"
+AUTO_TAG_TASK = "auto-tag-orders-by-shipping-address-country.json"
+AUTO_TAG_OPTIONS = {
+    "tags_to_apply_and_country_codes__keyval_required": {"domestic": "US", "international": "CA,GB,DE,FR"}
+}
 ORDER_PAID_BODY = (
     "Hi {{ order.customer.first_name | default: 'there' }},\n\n"
     "We have received the payment for order {{ order.name }} "
@@ -55,8 +59,11 @@ class Command(BaseCommand):
         webhook_url = f"{base}/webhooks/{webhook.id}"
         self.import_demo_task(shop, ORDER_PAID_TASK, {"email_body__multiline_required": ORDER_PAID_BODY})
         self.import_demo_task(shop, CONTACT_FORM_TASK, {"mechanic_webhook_url__required": webhook_url})
-        order_file = self.order_paid_body()
-        self.stdout.write(self.instructions(base, shop, password, webhook_url, order_file))
+        self.import_demo_task(shop, AUTO_TAG_TASK, AUTO_TAG_OPTIONS)
+        paid_file = self.example_body("orders-paid.json", "shopify__orders__paid.json")
+        created_file = self.example_body("orders-create.json", "shopify__orders__create.json")
+        self.stdout.write(self.instructions(base, shop, password, webhook_url))
+        self.stdout.write(self.shopify_section(base, shop, paid_file, created_file))
 
     def demo_shop(self) -> Shop:
         shop, _ = Shop.objects.get_or_create(myshopify_domain=DEMO_DOMAIN)
@@ -104,29 +111,32 @@ class Command(BaseCommand):
             self.stdout.write(f"    {key} = {json.dumps(value)}")
         return task
 
-    def order_paid_body(self) -> Path:
-        """Shopify's published orders/paid example (or Hub's own sample) written under var/."""
-        source = WEBHOOK_EXAMPLES / "orders-paid.json"
+    def example_body(self, example: str, sample: str) -> Path:
+        """Shopify's published example body (or Hub's own sample) written under var/."""
+        source = WEBHOOK_EXAMPLES / example
         if not source.exists():
-            source = settings.BASE_DIR / "tasks_app" / "samples" / "shopify__orders__paid.json"
-        target = VAR / "demo-orders-paid.json"
+            source = settings.BASE_DIR / "tasks_app" / "samples" / sample
+        target = VAR / f"demo-{example}"
         target.write_bytes(source.read_bytes())
         return target
 
-    def instructions(self, base: str, shop: Shop, password: str, webhook_url: str, order_file: Path) -> str:
-        body = order_file.read_bytes()
-        digest = hmac.new(settings.HUB_SHOPIFY_API_SECRET.encode(), body, hashlib.sha256).digest()
-        signature = base64.b64encode(digest).decode()
-        shopify_curl = " \\\n    ".join(
+    @staticmethod
+    def signed_curl(base: str, shop: Shop, topic: str, body_file: Path) -> str:
+        """A ready-to-paste curl for a Shopify delivery signed with the app secret."""
+        digest = hmac.new(settings.HUB_SHOPIFY_API_SECRET.encode(), body_file.read_bytes(), hashlib.sha256)
+        signature = base64.b64encode(digest.digest()).decode()
+        return " \\\n    ".join(
             [
                 f"curl -i -X POST {base}/shopify/webhooks",
                 "-H 'Content-Type: application/json'",
-                "-H 'X-Shopify-Topic: orders/paid'",
+                f"-H 'X-Shopify-Topic: {topic}'",
                 f"-H 'X-Shopify-Shop-Domain: {shop.myshopify_domain}'",
                 f"-H 'X-Shopify-Hmac-Sha256: {signature}'",
-                f"--data-binary @{shlex.quote(str(order_file))}",
+                f"--data-binary @{shlex.quote(str(body_file))}",
             ]
         )
+
+    def instructions(self, base: str, shop: Shop, password: str, webhook_url: str) -> str:
         form_curl = " \\\n    ".join(
             [
                 f"curl -i -X POST {webhook_url}",
@@ -142,9 +152,27 @@ class Command(BaseCommand):
             f"  Admin:   {base}/admin/   (user: admin, password: {password})\n"
             f"  Shop:    {shop.myshopify_domain}\n"
             "\n"
-            "1) A signed Shopify orders/paid delivery (the task emails the customer):\n\n"
-            f"  {shopify_curl}\n\n"
-            "2) A contact form POST to the Mechanic webhook (the task emails a CSV):\n\n"
+            "A contact form POST to the Mechanic webhook (the task emails a CSV):\n\n"
             f"  {form_curl}\n\n"
+        )
+
+    def shopify_section(self, base: str, shop: Shop, paid_file: Path, created_file: Path) -> str:
+        admin_url = settings.HUB_SHOPIFY_ADMIN_URL
+        text = (
+            "A signed Shopify orders/paid delivery (the task emails the customer):\n\n"
+            f"  {self.signed_curl(base, shop, 'orders/paid', paid_file)}\n\n"
+            "A signed Shopify orders/create delivery (the task tags the order by its shipping country):\n\n"
+            f"  {self.signed_curl(base, shop, 'orders/create', created_file)}\n\n"
+        )
+        if admin_url:
+            query = json.dumps(
+                {"query": '{ order(id: "gid://shopify/Order/820982911946154508") { name tags } }'}
+            )
+            text += (
+                f"Shopify Admin API calls go to {admin_url}. See the order's tags there:\n\n"
+                f"  curl -s {admin_url}/admin/api/{settings.HUB_SHOPIFY_API_VERSION}/graphql.json "
+                f"-H 'Content-Type: application/json' -d {shlex.quote(query)}\n\n"
+            )
+        return text + (
             "Email goes to this console (set HUB_EMAIL_HOST for SMTP). Runs show under Events in the admin.\n"
         )
