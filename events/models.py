@@ -141,6 +141,7 @@ class ShopifyDelivery(models.Model):
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
+        verbose_name_plural = "Shopify deliveries"
         constraints = [models.UniqueConstraint(fields=["shop", "key"], name="unique_shopify_delivery")]
 
     def __str__(self) -> str:

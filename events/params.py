@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import math
 import re
 from email import policy
 from email.parser import BytesParser
@@ -77,12 +78,12 @@ def parse_json(raw: bytes) -> Any:
     """Decode a UTF-8 JSON document into Python values.
 
     Integers stay exact and floats stay floats. Raises ``ParamsError`` for
-    invalid JSON, invalid UTF-8, ``NaN``/``Infinity`` (not JSON, and not
-    storable), lone surrogate escapes and arrays or objects nested deeper than
-    ``MAX_JSON_DEPTH``.
+    invalid JSON, invalid UTF-8, ``NaN``/``Infinity`` and numbers too large for
+    a float such as ``1e400`` (not storable as JSON), lone surrogate escapes,
+    and arrays or objects nested deeper than ``MAX_JSON_DEPTH``.
     """
     try:
-        value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant, parse_float=_finite_float)
     except (UnicodeError, ValueError, RecursionError) as exc:
         raise ParamsError(f"invalid JSON: {exc}") from None
     if _nested_deeper_than(value, MAX_JSON_DEPTH):
@@ -178,6 +179,13 @@ def _nested_deeper_than(value: Any, limit: int) -> bool:
             return True
         stack.extend((child, depth + 1) for child in children)
     return False
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"number out of range: {text}")
+    return value
 
 
 def _reject_constant(name: str) -> Any:

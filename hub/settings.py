@@ -149,6 +149,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
+        # Server errors (500s) with their tracebacks, whatever HUB_DEBUG says.
+        "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
         "hub": {"handlers": ["stderr"], "level": os.environ.get("HUB_LOG_LEVEL", "INFO")},
         "events": {"handlers": ["stderr"], "level": os.environ.get("HUB_LOG_LEVEL", "INFO")},
         "tasks_app": {"handlers": ["stderr"], "level": os.environ.get("HUB_LOG_LEVEL", "INFO")},
@@ -321,3 +323,10 @@ HUB_FILES_BASE_URL = os.environ.get("HUB_FILES_BASE_URL", "http://127.0.0.1:8000
 HUB_FILES_TTL = env_int("HUB_FILES_TTL", 7 * 24 * 3600)
 # FTP action: connect and per-operation timeout, in seconds.
 HUB_FTP_TIMEOUT_S = env_int("HUB_FTP_TIMEOUT_S", 30)
+
+# --- Accounts -------------------------------------------------------------------
+# Password sign-up is closed: operators create staff users; merchants sign in
+# through Shopify OAuth (hub/accounts.py).
+HUB_OPEN_SIGNUP = env_bool("HUB_OPEN_SIGNUP", False)
+ACCOUNT_ADAPTER = "hub.accounts.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "hub.accounts.SocialAccountAdapter"

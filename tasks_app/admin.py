@@ -43,8 +43,32 @@ class TaskImportForm(forms.Form):
         self.fields["shop"].queryset = Shop.objects.all()
 
 
+class TaskForm(forms.ModelForm):
+    """The task editor: a script that does not parse is refused with its Liquid error.
+
+    Spec/platform.md §7.4: Liquid errors block saving a task.
+    """
+
+    class Meta:
+        model = Task
+        # The admin passes the fieldsets' fields; this form only adds validation.
+        fields = ["script"]
+
+    def clean_script(self) -> str:
+        from tasks_app.liquid import LiquidError
+        from tasks_app.liquid import parse as parse_liquid
+
+        script = self.cleaned_data.get("script") or ""
+        try:
+            parse_liquid(script)
+        except LiquidError as exc:
+            raise forms.ValidationError(exc.message) from None
+        return script
+
+
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
+    form = TaskForm
     list_display = ["name", "shop", "enabled", "subscription_list", "updated_at"]
     list_filter = ["shop", "enabled"]
     search_fields = ["name", "script"]

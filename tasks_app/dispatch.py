@@ -8,6 +8,7 @@ may start up to about 90 s after its ``run_at``.
 """
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -53,17 +54,40 @@ def perform(kind: str, run_id: str) -> str:
     run = model.claim(run_id)
     if run is None:
         return f"{kind} run {run_id} not due; skipped"
-    run.perform()
+    run.perform_guarded()
     return f"{kind} run {run_id} {run.status}"
 
 
+# A run ``started`` longer than this lost its worker (the action hard cap, 300 s, plus 60 s).
+STUCK_AFTER = timedelta(seconds=360)
+
+
+def reap_stuck_runs() -> int:
+    """Fail runs left ``started`` by a worker that died (spec/runtime.md §6 decision).
+
+    Returns how many runs were failed. (Automatic retries come with the retry machinery.)
+    """
+    from tasks_app.models import RunStatus
+
+    cutoff = timezone.now() - STUCK_AFTER
+    count = 0
+    for model in run_models().values():
+        for run in model.objects.filter(status=RunStatus.STARTED, started_at__lt=cutoff):
+            run.finish(
+                error=f"Run stopped without an outcome: its worker was lost (started at {run.started_at})"
+            )
+            count += 1
+    return count
+
+
 def hand_over_due_runs() -> int:
-    """Make ``scheduled`` runs whose ``run_at`` has passed ``due`` and queue them.
+    """Make ``scheduled`` runs whose ``run_at`` has passed ``due`` and queue them; reap stuck runs.
 
     Django-Q2 calls this every minute. Returns how many runs were handed over.
     """
     from tasks_app.models import RunStatus
 
+    reap_stuck_runs()
     now = timezone.now()
     count = 0
     for model in run_models().values():
@@ -93,13 +117,13 @@ def perform_event_now(event) -> None:
         event_run = current.run
         if event_run.status == RunStatus.DUE and type(event_run).claim(event_run.pk):
             event_run.refresh_from_db()
-            event_run.perform(enqueue=False)
+            event_run.perform_guarded(enqueue=False)
         for task_run in event_run.task_runs.filter(status=RunStatus.DUE).order_by("created_at"):
             claimed = type(task_run).claim(task_run.pk)
             if claimed is None:
                 continue
-            for action_run in claimed.perform(enqueue=False):
+            for action_run in claimed.perform_guarded(enqueue=False):
                 action = type(action_run).claim(action_run.pk)
                 if action is not None:
-                    action.perform(enqueue=False)
+                    action.perform_guarded(enqueue=False)
         pending.extend(Event.objects.filter(parent=current).order_by("created_at"))

@@ -14,7 +14,8 @@ from typing import Any
 from django.db import transaction
 
 from events.topics import Subscription, SubscriptionError, parse_subscriptions
-from tasks_app.liquid import RenderSettings, TaskRenderError, render_text
+from tasks_app.liquid import LiquidError, RenderSettings, TaskRenderError, render_text
+from tasks_app.liquid import parse as parse_liquid
 from tasks_app.models import Task
 from tasks_app.models.task import default_api_version
 from tasks_app.options import (
@@ -123,12 +124,14 @@ def load_payload(text: str | bytes, source_name: str = "upload") -> list[tuple[s
         values.append(value)
     if not values:
         raise TaskImportError(source_name, "", "no task in the file")
-    return split_payload(values[0] if len(values) == 1 else values)
+    return split_payload(values[0] if len(values) == 1 else values, source_name)
 
 
-def split_payload(payload: Any) -> list[tuple[str, Any]]:
-    """``[(json_path, task_value), ...]`` for a parsed payload: one object or an array."""
+def split_payload(payload: Any, source_name: str = "upload") -> list[tuple[str, Any]]:
+    """``[(json_path, task_value), ...]`` for a parsed payload: one object or a non-empty array."""
     if isinstance(payload, list):
+        if not payload:
+            raise TaskImportError(source_name, "$", "an empty array: no task in the file")
         return [(f"$[{index}]", value) for index, value in enumerate(payload)]
     return [("$", payload)]
 
@@ -231,6 +234,11 @@ def prepare_task(
         declared_scopes(script)
     except PermissionsError as exc:
         raise fail(".script", str(exc)) from None
+    try:
+        parse_liquid(script)
+    except LiquidError as exc:
+        # A script that cannot parse would fail every run; refuse it like Mechanic refuses the save.
+        raise fail(".script", exc.message) from None
 
     template = texts["subscriptions_template"]
     where = ".subscriptions_template"
@@ -398,7 +406,9 @@ def import_tasks(
     Raises ``TaskImportError`` (nothing stored) for any problem in the payload.
     """
     entries = (
-        load_payload(payload, source_name) if isinstance(payload, (str, bytes)) else split_payload(payload)
+        load_payload(payload, source_name)
+        if isinstance(payload, (str, bytes))
+        else split_payload(payload, source_name)
     )
     shop_data = shop.liquid_data()
     prepared = [

@@ -8,13 +8,14 @@ rate-limited requests, response size caps, and mapping failures to
 
 import json
 import logging
-import re
 import time
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import requests
 from django.conf import settings
+
+from hub import net
 
 logger = logging.getLogger("integrations.clients")
 
@@ -91,17 +92,10 @@ def service_message(body: Any) -> str:
 
 
 def describe_failure(exc: requests.RequestException) -> str:
-    """A short reason for a network failure, without object reprs."""
+    """A short reason for a network failure, without object reprs (``timed out`` for timeouts)."""
     if isinstance(exc, requests.Timeout):
         return "timed out"
-    cause: BaseException = exc
-    while True:
-        inner = getattr(cause, "reason", None) or cause.__cause__ or cause.__context__
-        if not isinstance(inner, BaseException) or inner is cause:
-            break
-        cause = inner
-    reason = getattr(cause, "strerror", None) or str(cause) or type(cause).__name__
-    return re.sub(r"^<[^>]*>:\s*", "", reason)
+    return net.describe_failure(exc)
 
 
 class HttpClient:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import http
 import json
 import logging
-import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import requests
 from django.conf import settings
 
+from hub.net import describe_failure
 from integrations.shopify import throttling
 from integrations.shopify.throttling import ThrottleBudget, ThrottleExhausted, ThrottleStatus
 
@@ -124,22 +124,6 @@ def is_throttled(body: Any) -> bool:
         isinstance(error.get("extensions"), dict) and error["extensions"].get("code") == THROTTLED_CODE
         for error in graphql_errors(body)
     )
-
-
-def _reason(exc: requests.RequestException) -> str:
-    current: BaseException = exc
-    seen = set()
-    while id(current) not in seen:
-        seen.add(id(current))
-        inner = getattr(current, "reason", None)
-        if not isinstance(inner, BaseException):
-            inner = current.args[0] if current.args and isinstance(current.args[0], BaseException) else None
-        inner = inner or current.__cause__ or current.__context__
-        if inner is None:
-            break
-        current = inner
-    text = getattr(current, "strerror", None) or str(current) or type(current).__name__
-    return re.sub(r"^<[^>]*>:\s*", "", text)
 
 
 class ShopifyClient:
@@ -284,10 +268,10 @@ class ShopifyClient:
             )
         except requests.Timeout as exc:
             self._count((time.monotonic() - started) * 1000, graphql=url.endswith("/graphql.json"), cost=0)
-            raise ShopifyTransientError(f"Shopify request timed out: {_reason(exc)}") from exc
+            raise ShopifyTransientError(f"Shopify request timed out: {describe_failure(exc)}") from exc
         except requests.RequestException as exc:
             self._count((time.monotonic() - started) * 1000, graphql=url.endswith("/graphql.json"), cost=0)
-            raise ShopifyTransientError(f"Shopify request failed: {_reason(exc)}") from exc
+            raise ShopifyTransientError(f"Shopify request failed: {describe_failure(exc)}") from exc
         return response, (time.monotonic() - started) * 1000
 
     def _json_body(self, response: requests.Response) -> Any:

@@ -17,6 +17,7 @@ from urllib.parse import urlencode, urlsplit
 import requests
 from django.conf import settings
 
+from hub.net import describe_failure
 from tasks_app import files as file_generators
 from tasks_app import netguard
 from tasks_app.actions.base import (
@@ -242,33 +243,6 @@ def read_capped(response: requests.Response) -> bytes:
             raise limit_error
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def root_cause(exc: BaseException) -> BaseException:
-    """The innermost exception behind a ``requests`` error (the ``OSError`` that says what happened)."""
-    seen = set()
-    current = exc
-    while id(current) not in seen:
-        seen.add(id(current))
-        inner = getattr(current, "reason", None)
-        if not isinstance(inner, BaseException):
-            inner = current.args[0] if current.args and isinstance(current.args[0], BaseException) else None
-        inner = inner or current.__cause__ or current.__context__
-        if inner is None:
-            break
-        current = inner
-    return current
-
-
-def describe_failure(exc: requests.RequestException) -> str:
-    """A short reason without object reprs: ``Connection refused``, ``Name or service not known``."""
-    cause = root_cause(exc)
-    reason = getattr(cause, "strerror", None)
-    if not reason:
-        reason = str(cause) or type(cause).__name__
-        # urllib3 prefixes the connection object's repr: "<...HTTPConnection object at 0x..>: message".
-        reason = re.sub(r"^<[^>]*>:\s*", "", reason)
-    return reason
 
 
 def request_label(options: HttpOptions) -> str:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 
+from hub.net import describe_failure
 from tasks_app import netguard
 from tasks_app.files.errors import MAX_FILE_BYTES, FileFetchError, FileGeneratorError
 from tasks_app.files.plaintext import guess_mime_type
@@ -59,19 +60,13 @@ def download(url: str, path: tuple[str, ...], *, limit: int = MAX_FILE_BYTES) ->
         except netguard.AddressRefused as exc:
             raise FileGeneratorError(path, f"{where}: {exc}") from None
         except requests.exceptions.SSLError as exc:
-            raise FileGeneratorError(path, f"{where}: TLS failed: {_reason(exc)}") from None
+            raise FileGeneratorError(path, f"{where}: TLS failed: {describe_failure(exc)}") from None
         except requests.exceptions.TooManyRedirects:
             raise FileGeneratorError(path, f"{where}: more than {MAX_REDIRECTS} redirects") from None
         except requests.exceptions.InvalidURL as exc:
-            raise FileGeneratorError(path, f"{where}: {_reason(exc)}") from None
+            raise FileGeneratorError(path, f"{where}: {describe_failure(exc)}") from None
         except requests.RequestException as exc:
-            raise FileFetchError(path, f"{where}: download failed: {_reason(exc)}") from None
-
-
-def _reason(exc: requests.RequestException) -> str:
-    from tasks_app.actions.http import describe_failure
-
-    return describe_failure(exc)
+            raise FileFetchError(path, f"{where}: download failed: {describe_failure(exc)}") from None
 
 
 def generate(name: str, options: str, *, shop: Any, path: tuple[str, ...]):

@@ -102,6 +102,18 @@ class Run(models.Model):
             setattr(self, name, value)
         self.save()
 
+    def perform_guarded(self, **kwargs):
+        """``perform()``, but an unexpected exception fails the run instead of leaving it ``started``.
+
+        Returns what ``perform()`` returns, or an empty list after such a failure.
+        """
+        try:
+            return self.perform(**kwargs)
+        except Exception as exc:  # a bug must end as a failed run, never a stuck one
+            logger.exception("%s run %s crashed", self.kind, self.pk)
+            self.finish(error=f"internal error: {type(exc).__name__}: {exc}")
+            return []
+
     def run_data(self) -> dict:
         """The run as follow-up and error events expose it (spec/runtime.md §4.6)."""
 

@@ -129,7 +129,8 @@ def test_emit_event_keeps_stdout_for_json_and_sends_email_to_stderr(shop, settin
     ("args", "message"),
     [
         (["shopify/orders"], "invalid topic 'shopify/orders'"),
-        (["user/a/b", "--data", "{oops"], "--data: invalid JSON at line 1, column 2"),
+        (["user/a/b", "--data", "{oops"], "--data: invalid JSON: Expecting property name"),
+        (["user/a/b", "--data", '{"a": 1e400}'], "--data: invalid JSON: number out of range: 1e400"),
         (["user/a/b", "--shop", "nope"], "no shop nope.myshopify.com"),
     ],
 )

@@ -421,3 +421,11 @@ def test_nul_characters_are_replaced_so_every_database_can_store_them(client, we
     client.post(url(webhook, "?n=a%00b"), b'{"k\\u0000": ["\\u0000"]}', content_type="application/json")
 
     assert only_event().data == {"k\ufffd": ["\ufffd"], "n": "a\ufffdb"}
+
+
+@pytest.mark.parametrize("body", [b'{"a": 1e400}', b"[-1e999]"])
+def test_a_number_too_large_for_a_float_is_kept_as_text_never_a_500(client, webhook, body):
+    response = client.post(url(webhook), body, content_type="application/json")
+
+    assert response.status_code == 204
+    assert only_event().data == body.decode()

@@ -191,3 +191,12 @@ def test_a_body_over_the_limit_answers_413(client, shop, settings):
 
     assert response.status_code == 413
     assert not Event.objects.exists()
+
+
+def test_a_number_too_large_for_a_float_answers_400_and_stores_nothing(client, shop):
+    body = b'{"id": 1, "total": 1e400}'
+
+    response = deliver(client, body)
+
+    assert response.status_code == 400
+    assert not Event.objects.exists()

@@ -138,3 +138,27 @@ def test_replay_creates_a_new_event_with_the_same_topic_and_data(staff, shop):
 )
 def test_console_lists_load(staff, shop, url_name):
     assert staff.get(reverse(url_name)).status_code == 200
+
+
+def test_the_editor_refuses_a_script_that_does_not_parse(staff, shop):
+    task = Task.objects.create(shop=shop, name="Edit me", script='{% log "ok" %}', subscriptions=["user/a/b"])
+    form = {
+        "shop": shop.pk,
+        "name": "Edit me",
+        "script": "{% if x %}\n{{ 1 | upcse }}",
+        "options": "{}",
+        "subscriptions_template": "user/a/b",
+        "docs": "",
+        "tags": "[]",
+        "preview_event_definitions": "[]",
+        "shopify_api_version": "2026-07",
+    }
+
+    response = staff.post(reverse("admin:tasks_app_task_change", args=[task.pk]), form)
+
+    assert response.status_code == 200
+    (error,) = response.context["adminform"].form.errors["script"]
+    assert error.startswith("Liquid error (line 2, column ")
+    assert "did you mean 'upcase'?" in error
+    task.refresh_from_db()
+    assert task.script == '{% log "ok" %}'

@@ -196,7 +196,7 @@ def test_it_accepts_app_exports_with_nulls(shop):
     ("payload", "message"),
     [
         ('[{"name": "A", "script": ""}, {"name": ', "invalid JSON at line 1 column 40: Expecting value"),
-        ("[]", None),
+        ("[]", "$: an empty array: no task in the file"),
         ("42", "$: expected a task object, got a number"),
         ('[{"name": "A", "script": ""}, "B"]', "$[1]: expected a task object, got a string"),
         ('{"script": ""}', "$.name: a task needs a non-empty name"),
@@ -231,9 +231,6 @@ def test_it_accepts_app_exports_with_nulls(shop):
     ],
 )
 def test_bad_payloads_are_rejected_with_the_json_path(shop, payload, message):
-    if message is None:
-        assert import_tasks(shop, payload, source_name="tasks.json") == []
-        return
     with pytest.raises(TaskImportError) as info:
         import_tasks(shop, payload, source_name="tasks.json")
     assert str(info.value) == f"tasks.json: {message}"
@@ -295,3 +292,16 @@ def test_every_library_task_imports(shop):
     for path in paths:
         import_tasks(shop, path.read_bytes(), source_name=path.name)
     assert Task.objects.count() == 300
+
+
+def test_a_script_that_does_not_parse_is_refused_with_its_line_and_column(shop):
+    from tasks_app.importer import TaskImportError, import_tasks
+
+    task = {"name": "Broken", "options": {}, "script": "{% log 'ok' %}\n{% if x %}\n{{ 1 | upcse }}\n"}
+
+    with pytest.raises(TaskImportError) as caught:
+        import_tasks(shop, [task], source_name="broken.json")
+
+    assert str(caught.value).startswith("broken.json: $[0].script: Liquid error (line 3, column ")
+    assert "unknown filter 'upcse'; did you mean 'upcase'?" in str(caught.value)
+    assert not Task.objects.exists()

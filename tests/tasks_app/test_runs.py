@@ -185,3 +185,40 @@ def test_due_runs_are_queued_on_the_broker_after_commit(shop, settings, django_c
     event.run.refresh_from_db()
     assert event.run.enqueued_at is not None
     broker.purge_queue()
+
+
+def test_a_crash_while_performing_fails_the_run_instead_of_leaving_it_started(shop, monkeypatch):
+    make_task(shop, script='{"log": 1}')
+    event = Event.objects.ingest(shop, "shopify/orders/create", {}, enqueue=False)
+    (task_run,) = perform_event_run(event)
+
+    def explode(run):
+        raise ValueError("Exceeds the limit (4300 digits) for integer string conversion")
+
+    monkeypatch.setattr("tasks_app.rendering.render_task_run", explode)
+    assert dispatch.perform("task", str(task_run.pk)) == f"task run {task_run.pk} failed"
+
+    task_run.refresh_from_db()
+    assert (task_run.status, task_run.ok) == ("failed", False)
+    assert (
+        task_run.error
+        == "internal error: ValueError: Exceeds the limit (4300 digits) for integer string conversion"
+    )
+
+
+def test_runs_left_started_by_a_lost_worker_are_failed(shop):
+    event = Event.objects.ingest(shop, "user/a/b", None, enqueue=False)
+    fresh = Event.objects.ingest(shop, "user/a/b", None, enqueue=False)
+    started = timezone.now() - timedelta(minutes=7)
+    EventRun.objects.filter(pk=event.run.pk).update(status=RunStatus.STARTED, started_at=started)
+    EventRun.objects.filter(pk=fresh.run.pk).update(status=RunStatus.STARTED, started_at=timezone.now())
+
+    assert dispatch.reap_stuck_runs() == 1
+
+    event.run.refresh_from_db()
+    fresh.run.refresh_from_db()
+    assert (event.run.status, event.run.error) == (
+        "failed",
+        f"Run stopped without an outcome: its worker was lost (started at {started})",
+    )
+    assert fresh.run.status == "started"

@@ -5,6 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from events.models import Event
+from events.params import ParamsError, parse_json
 from events.topics import TOPIC_RE
 from integrations.shops import ShopError, resolve_shop
 from tasks_app.dispatch import perform_event_now
@@ -67,8 +68,6 @@ class Command(BaseCommand):
             except OSError as exc:
                 raise CommandError(f"--data: cannot read {raw[1:]}: {exc.strerror}") from None
         try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CommandError(
-                f"--data: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-            ) from None
+            return parse_json(text.encode("utf-8"))
+        except ParamsError as exc:
+            raise CommandError(f"--data: {exc}") from None
