@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import operator
 import re
 import shlex
 from collections.abc import Callable
@@ -22,10 +23,12 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLUnionType,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
@@ -36,12 +39,15 @@ from graphql import (
 )
 from graphql.utilities import value_from_ast_untyped
 
+from integrations.standin.defaults import default_value, named_type, records_of
 from integrations.standin.store import Store, gid_number, gid_type
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema.graphql"
 MAX_QUERY_COST = 1000
 MUTATION_COST = 10
 MAX_PAGE_SIZE = 250
+# Connections that take larger pages: a single product's variants (up to the 2,048-variant limit).
+PAGE_SIZES = {("Product", "variants"): 2048}
 THROTTLED_DOCS = "https://shopify.dev/api/usage/rate-limits"
 TAGGABLE = ("Order", "Customer", "Product", "DraftOrder", "Article")
 METAFIELD_OWNERS = ("Order", "Customer", "Product", "ProductVariant", "Shop", "Collection")
@@ -82,39 +88,106 @@ def _search_key(record: dict, name: str) -> str | None:
     return key if key in record else None
 
 
-def matches_search(record: dict, query: str | None) -> bool:
-    """A small subset of Shopify's search syntax: ``field:value``, ``-field:value``, ``AND``, comparisons.
+# Order search values Shopify derives from several fields.
+FINANCIAL_GROUPS = {"unpaid": ("pending", "authorized", "partially_paid", "expired")}
+FULFILLMENT_ALIASES = {
+    "unshipped": ("unfulfilled",),
+    "unfulfilled": ("unfulfilled",),
+    "shipped": ("fulfilled",),
+    "fulfilled": ("fulfilled",),
+    "partial": ("partially_fulfilled",),
+}
 
-    ``tag:x`` matches a tag (case-insensitive), ``field:''`` an empty value,
-    ``value*`` a prefix, ``id:123`` a gid's number; ``>``/``<``/``>=``/``<=``
-    compare as strings (ISO timestamps). Unknown fields are ignored; a bare
-    word searches title, name, email and SKU.
-    """
-    if not query or not query.strip():
-        return True
+
+def _order_status(record: dict) -> str:
+    if record.get("cancelledAt"):
+        return "cancelled"
+    return "closed" if record.get("closedAt") else "open"
+
+
+def _search_value(record: dict, name: str, store: Store | None) -> tuple[bool, Any]:
+    """``(known, value)`` of search field ``name`` for ``record``; unknown fields match anything."""
+    typename = record.get("__typename")
+    if name == "status" and typename == "Order":
+        return True, _order_status(record)
+    if name == "financial_status" and "displayFinancialStatus" in record:
+        return True, str(record.get("displayFinancialStatus") or "").lower()
+    if name == "fulfillment_status" and "displayFulfillmentStatus" in record:
+        return True, str(record.get("displayFulfillmentStatus") or "").lower()
+    if name in ("product_id", "customer_id", "location_id") and f"_{name[:-3]}" in record:
+        return True, record.get(f"_{name[:-3]}")
+    if name == "inventory_total" and typename == "Product" and store is not None:
+        total = 0
+        for variant_id in record.get("_variants", []):
+            item = store.get((store.get(variant_id) or {}).get("_inventoryItem"))
+            for level_id in (item or {}).get("_levels", []):
+                total += store.get(level_id)["_quantities"].get("available", 0)
+        return True, total
+    key = _search_key(record, name)
+    return (key is not None), (record.get(key) if key is not None else None)
+
+
+def _search_terms(query: str) -> list[list[str]]:
+    """The query's terms, grouped by top-level ``OR`` (parentheses and ``AND`` dropped)."""
     try:
         terms = shlex.split(query, posix=False)
     except ValueError:
         terms = query.split()
+    groups: list[list[str]] = [[]]
     for term in terms:
-        if term.upper() in ("AND", "OR", "NOT"):
+        term = term.strip("()") if not term.endswith(("'", '"')) else term.lstrip("(")
+        if not term or term.upper() in ("AND", "NOT"):
             continue
-        negate = term.startswith("-")
-        term = term.lstrip("-")
-        if ":" not in term:
-            haystack = " ".join(
-                str(record.get(key) or "") for key in ("title", "name", "email", "displayName", "sku")
-            ).lower()
-            if (term.strip("'\"").lower() in haystack) == negate:
-                return False
+        if term.upper() == "OR":
+            groups.append([])
             continue
-        name, _, value = term.partition(":")
-        key = _search_key(record, name)
-        if key is None:
-            continue
-        if _compare(record.get(key), value.strip("'\"") if value not in ("''", '""') else "") == negate:
-            return False
-    return True
+        groups[-1].append(term)
+    return [group for group in groups if group] or [[]]
+
+
+def matches_search(record: dict, query: str | None, store: Store | None = None) -> bool:
+    """The part of Shopify's search syntax library tasks use: ``field:value``, ``-field:value``,
+    ``AND``/``OR`` (parentheses flattened), comparisons and comma-separated alternatives.
+
+    ``tag:x`` matches a tag (case-insensitive), ``field:''`` an empty value,
+    ``value*`` a prefix, ``id:123`` a gid's number; ``>``/``<``/``>=``/``<=``
+    compare as strings (ISO timestamps) or numbers. Orders also answer ``status``
+    (open, closed, cancelled), ``financial_status`` (``unpaid`` for any not yet paid) and
+    ``fulfillment_status`` (``unshipped``, ``shipped``...); products ``inventory_total``;
+    ``product_id``/``customer_id`` follow relations. Unknown fields are ignored; a bare
+    word searches title, name, email and SKU.
+    """
+    if not query or not query.strip():
+        return True
+    return any(all(_matches_term(record, term, store) for term in group) for group in _search_terms(query))
+
+
+def _matches_term(record: dict, term: str, store: Store | None) -> bool:
+    negate = term.startswith("-")
+    term = term.lstrip("-")
+    if ":" not in term:
+        haystack = " ".join(
+            str(record.get(key) or "") for key in ("title", "name", "email", "displayName", "sku")
+        ).lower()
+        return (term.strip("'\"").lower() in haystack) != negate
+    name, _, value = term.partition(":")
+    known, actual = _search_value(record, name, store)
+    if not known:
+        return True
+    value = value.strip("'\"") if value not in ("''", '""') else ""
+    alternatives = [value] if value[:1] in "<>" else value.split(",")
+    expanded = []
+    for alternative in alternatives:
+        if name == "financial_status":
+            expanded += FINANCIAL_GROUPS.get(alternative.lower(), (alternative,))
+        elif name == "fulfillment_status":
+            expanded += FULFILLMENT_ALIASES.get(alternative.lower(), (alternative,))
+        else:
+            expanded.append(alternative)
+    return any(_compare(actual, alternative) for alternative in expanded) != negate
+
+
+COMPARISONS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
 
 
 def _compare(actual: Any, value: str) -> bool:
@@ -124,22 +197,50 @@ def _compare(actual: Any, value: str) -> bool:
         return value == ""
     if not isinstance(actual, str | int | float | bool):
         return True
-    text = str(actual).lower() if not isinstance(actual, bool) else str(actual).lower()
-    for operator in (">=", "<=", ">", "<"):
-        if value.startswith(operator):
-            bound = value[len(operator) :].lower()
-            return {
-                ">=": text >= bound,
-                "<=": text <= bound,
-                ">": text > bound,
-                "<": text < bound,
-            }[operator]
+    text = str(actual).lower()
+    for symbol, compare in COMPARISONS.items():
+        if value.startswith(symbol):
+            bound = value[len(symbol) :].lower()
+            if isinstance(actual, int | float) and not isinstance(actual, bool):
+                try:
+                    return compare(actual, float(bound))
+                except ValueError:
+                    return False
+            return compare(text, bound)
     value = value.lower()
     if value.endswith("*"):
         return text.startswith(value[:-1])
     if value.isdigit() and text.startswith("gid://"):
         return gid_number(text) == value
     return text == value
+
+
+# sortKey values the stand-in orders by, and the record field each sorts on.
+SORT_FIELDS = {
+    "CREATED_AT": "createdAt",
+    "CREATED": "createdAt",
+    "UPDATED_AT": "updatedAt",
+    "PROCESSED_AT": "processedAt",
+    "TITLE": "title",
+    "FULL_TITLE": "title",
+    "NAME": "name",
+    "NUMBER": "name",
+    "ORDER_NUMBER": "name",
+    "ID": "id",
+    "SKU": "sku",
+    "POSITION": "position",
+    "VENDOR": "vendor",
+    "PRODUCT_TYPE": "productType",
+}
+
+
+def _sort_value(record: dict, key: str) -> tuple:
+    value = record.get(key)
+    if key == "id":
+        return (0, int(gid_number(value)) if gid_number(value).isdigit() else 0, "")
+    if isinstance(value, int | float):
+        return (0, value, "")
+    return (1, 0, str(value or "").lower())
 
 
 def connection(
@@ -156,16 +257,21 @@ def connection(
 ) -> dict:
     """A Relay connection over ``items`` with both ``edges { cursor node }`` and ``nodes``.
 
-    Outside bulk operations Shopify requires ``first`` or ``last`` (at most 250).
+    Outside bulk operations Shopify requires ``first`` or ``last`` (at most 250, or the
+    field's own limit in ``PAGE_SIZES``).
     """
     ctx: Context = info.context
     if not ctx.bulk:
         if first is None and last is None:
             raise GraphQLError("you must provide one of first or last")
+        limit = PAGE_SIZES.get((info.parent_type.name, info.field_name), MAX_PAGE_SIZE)
         for name, size in (("first", first), ("last", last)):
-            if size is not None and not 0 <= size <= MAX_PAGE_SIZE:
-                raise GraphQLError(f"The '{name}' argument must be between 0 and {MAX_PAGE_SIZE}.")
-    items = [item for item in items if matches_search(item, query)]
+            if size is not None and not 0 <= size <= limit:
+                raise GraphQLError(f"The '{name}' argument must be between 0 and {limit}.")
+    items = [item for item in items if matches_search(item, query, ctx.store)]
+    sort_key = _ignored.get("sortKey")
+    if sort_key in SORT_FIELDS:
+        items = sorted(items, key=lambda item: _sort_value(item, SORT_FIELDS[sort_key]))
     if reverse:
         items = list(reversed(items))
     ids = [item["id"] for item in items]
@@ -189,6 +295,7 @@ def connection(
     return {
         "edges": [{"cursor": encode_cursor(item["id"]), "node": item} for item in window],
         "nodes": window,
+        "totalCount": len(items),
         "pageInfo": {
             "hasNextPage": last_index + 1 < len(items),
             "hasPreviousPage": first_index > 0,
@@ -214,12 +321,78 @@ def resolves(type_name: str, *field_names: str) -> Callable[[Resolver], Resolver
 
 
 def field_resolver(source: Any, info: Any, **args: Any) -> Any:
+    """A registered resolver, else the record's value, a ``_<field>`` relation, or the default.
+
+    Query and Mutation fields without a resolver are answered from their types
+    (``resolve_query_field``, ``resources.resolve_mutation``).
+    """
     func = RESOLVERS.get((info.parent_type.name, info.field_name))
     if func is not None:
         return func(source, info, **args)
+    if info.parent_type.name == "Query":
+        return resolve_query_field(info, args)
+    if info.parent_type.name == "Mutation":
+        from integrations.standin.resources import resolve_mutation
+
+        return resolve_mutation(info, args)
     if isinstance(source, dict):
-        return source.get(info.field_name)
+        name = info.field_name
+        if name in source:
+            return source[name]
+        if f"_{name}" in source:
+            return follow(source[f"_{name}"], info, args)
+        return default_value(info.return_type, store_of(info))
     return getattr(source, info.field_name, None)
+
+
+def follow(link: Any, info: Any, args: dict) -> Any:
+    """The record(s) a ``_<field>`` relation names: one gid, or a list of gids."""
+    store = store_of(info)
+    named, _is_list = named_type(info.return_type)
+    if isinstance(link, list):
+        records = [record for record in (store.get(item) for item in link) if record is not None]
+        if named.name.endswith("Connection"):
+            return connection(records, info, **args)
+        return records
+    return store.get(link) if link is not None else None
+
+
+def _typename_for(field_name: str) -> str:
+    """``draftOrders`` → ``DraftOrder``, ``inventoryItems`` → ``InventoryItem``."""
+    singular = field_name[:-1] if field_name.endswith("s") else field_name
+    return singular[:1].upper() + singular[1:]
+
+
+def resolve_query_field(info: Any, args: dict) -> Any:
+    """A Query field from its type: ``<things>Count`` counts, connections list every record of
+    the node type, ``(id:)`` looks a record up, ``(handle:)`` finds one by handle."""
+    store = store_of(info)
+    named, _is_list = named_type(info.return_type)
+    name = info.field_name
+    if named.name == "Count" and name.endswith("Count"):
+        records = store.of_type(_typename_for(name[: -len("Count")]))
+        matched = [record for record in records if matches_search(record, args.get("query"), store)]
+        limit = args.get("limit")
+        count = len(matched) if limit is None else min(len(matched), limit)
+        return {"count": count, "precision": "EXACT"}
+    if named.name.endswith("Connection"):
+        node_type, _ = named_type(named.fields["nodes"].type)
+        return connection(records_of(store, schema(), node_type), info, **args)
+    if args.get("id") is not None:
+        record = lookup(info, args["id"])
+        if record is not None and isinstance(named, GraphQLObjectType) and record["__typename"] != named.name:
+            return None
+        return record
+    if args.get("handle") is not None:
+        return next(
+            (
+                record
+                for record in records_of(store, schema(), named)
+                if record.get("handle") == args["handle"]
+            ),
+            None,
+        )
+    return default_value(info.return_type, store)
 
 
 def store_of(info: Any) -> Store:
@@ -813,43 +986,90 @@ def _argument(node: FieldNode, name: str, variables: dict) -> Any:
     return None
 
 
+# Object types that are values embedded in their parent record rather than records of their own;
+# selecting them costs nothing beyond their parent.
+VALUE_TYPES = frozenset(
+    {
+        "MoneyV2",
+        "MoneyBag",
+        "PageInfo",
+        "Count",
+        "MailingAddress",
+        "Attribute",
+        "SEO",
+        "Image",
+        "Weight",
+        "SelectedOption",
+        "TrackingInfo",
+        "InventoryQuantity",
+    }
+)
+
+
 def selection_cost(
-    selections: Any, parent: Any, fragments: dict[str, FragmentDefinitionNode], variables: dict
-) -> int:
-    """Shopify's cost rules, simplified: objects 1, scalars 0, connections 2 + page size × node cost."""
-    total = 0
+    selections: Any,
+    parent: Any,
+    fragments: dict[str, FragmentDefinitionNode],
+    variables: dict,
+    in_connection: bool = False,
+) -> tuple[int, int]:
+    """``(cost, once)`` of a selection set on ``parent``, after Shopify's documented field costs.
+
+    Scalars and enums cost 0, an object 1 (values embedded in their parent, ``VALUE_TYPES``, 0),
+    an interface or union the most expensive of its possible selections, and a connection 2
+    plus its page size (``first``/``last``, counted up to ``MAX_PAGE_SIZE``) times the cost of
+    one node: the node's own nested objects, at least 1 for the node itself. A connection
+    selected inside another connection's nodes is charged once for the request (``once``), not
+    once per parent node: Shopify's published rules do not multiply nesting out, and
+    production library queries nest ``first: 100``-``250`` pages under ``first: 250`` parents.
+    """
+    total = once = 0
+    alternatives: list[tuple[int, int]] = []
     for selection in selections.selections if selections else ():
         if isinstance(selection, FieldNode):
             name = selection.name.value
             if name.startswith("__") or not hasattr(parent, "fields") or name not in parent.fields:
                 continue
-            named, is_list = _unwrap(parent.fields[name].type)
-            if not isinstance(named, GraphQLObjectType) and not hasattr(named, "fields"):
+            named, _is_list = _unwrap(parent.fields[name].type)
+            if not hasattr(named, "fields") and not isinstance(named, GraphQLUnionType):
                 continue
-            inner = selection_cost(selection.selection_set, named, fragments, variables)
             if named.name.endswith("Connection"):
-                size = (
-                    _argument(selection, "first", variables) or _argument(selection, "last", variables) or 0
-                )
-                total += 2 + int(size) * inner
-            elif named.name.endswith("Edge") or name == "pageInfo":
+                size = _argument(selection, "first", variables) or _argument(selection, "last", variables)
+                size = min(int(size or 0), MAX_PAGE_SIZE)
+                node, nested = selection_cost(selection.selection_set, named, fragments, variables, True)
+                cost = 2 + size * max(1, node - 1) + nested
+                if in_connection:
+                    once += cost
+                else:
+                    total += cost
+                continue
+            inner, nested = selection_cost(
+                selection.selection_set, named, fragments, variables, in_connection
+            )
+            once += nested
+            free = named.name.endswith("Edge") or named.name in VALUE_TYPES
+            if free or isinstance(named, GraphQLInterfaceType | GraphQLUnionType):
                 total += inner
-            elif is_list:
-                count = len(_argument(selection, "ids", variables) or []) or 1
-                total += count * (1 + inner)
             else:
                 total += 1 + inner
         elif isinstance(selection, InlineFragmentNode):
             target = (
                 schema().get_type(selection.type_condition.name.value) if selection.type_condition else parent
             )
-            total += selection_cost(selection.selection_set, target, fragments, variables)
+            alternatives.append(
+                selection_cost(selection.selection_set, target, fragments, variables, in_connection)
+            )
         elif isinstance(selection, FragmentSpreadNode):
             fragment = fragments.get(selection.name.value)
             if fragment is not None:
                 target = schema().get_type(fragment.type_condition.name.value)
-                total += selection_cost(fragment.selection_set, target, fragments, variables)
-    return total
+                alternatives.append(
+                    selection_cost(fragment.selection_set, target, fragments, variables, in_connection)
+                )
+    if alternatives:
+        total += max(cost for cost, _ in alternatives)
+        once += max(nested for _, nested in alternatives)
+    return total, once
 
 
 def query_cost(document: Any, operation: OperationDefinitionNode, variables: dict) -> int:
@@ -859,7 +1079,8 @@ def query_cost(document: Any, operation: OperationDefinitionNode, variables: dic
     fragments = {
         node.name.value: node for node in document.definitions if isinstance(node, FragmentDefinitionNode)
     }
-    return max(1, selection_cost(operation.selection_set, schema().query_type, fragments, variables))
+    cost, once = selection_cost(operation.selection_set, schema().query_type, fragments, variables)
+    return max(1, cost + once)
 
 
 # --- the endpoint --------------------------------------------------------------------------------------
@@ -870,7 +1091,24 @@ def _formatted(errors: list[GraphQLError]) -> list[dict]:
 
 
 def handle_graphql(store: Store, payload: Any, *, api_version: str) -> tuple[int, dict]:
-    """Answer one ``graphql.json`` POST body: ``(HTTP status, response body)``."""
+    """Answer one ``graphql.json`` POST body: ``(HTTP status, response body)``.
+
+    Answers with ``errors`` are also kept in ``store.graphql_errors``.
+    """
+    status, body = _answer_graphql(store, payload, api_version=api_version)
+    if isinstance(body, dict) and body.get("errors"):
+        with store.lock:
+            store.graphql_errors.append(
+                {
+                    "query": payload.get("query") if isinstance(payload, dict) else None,
+                    "variables": payload.get("variables") if isinstance(payload, dict) else None,
+                    "errors": body["errors"],
+                }
+            )
+    return status, body
+
+
+def _answer_graphql(store: Store, payload: Any, *, api_version: str) -> tuple[int, dict]:
     if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
         return 400, {"errors": {"query": "Required parameter missing or invalid"}}
     variables = payload.get("variables") or {}
@@ -950,3 +1188,7 @@ def handle_graphql(store: Store, payload: Any, *, api_version: str) -> tuple[int
             }
         }
         return 200, body
+
+
+# Derived fields and mutations beyond the basics register themselves on import.
+from integrations.standin import resources  # noqa: E402, F401

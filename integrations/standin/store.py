@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +88,8 @@ class Store:
         self.staged_uploads: dict[str, bytes] = {}
         self.theme_assets: dict[tuple[str, str], dict] = {}
         self.requests: list[dict] = []
+        # Every GraphQL answer that carried ``errors``: ``{"query", "variables", "errors"}``.
+        self.graphql_errors: list[dict] = []
         self.base_url = "http://127.0.0.1"
         # How many reads of a running bulk operation (node/currentBulkOperation) it takes to finish.
         self.bulk_reads_to_complete = 1
@@ -176,10 +178,26 @@ class Store:
                 self.add_product(product)
             for order in seed.get("orders", []):
                 self.add_order(order)
+            for order in seed.get("recent_orders", []):
+                self.add_order(self.dated(order))
+            for record in seed.get("records", []):
+                self.add(dict(record))
             for metafield in seed.get("metafields", []):
                 owner = metafield["owner"]
                 self.set_metafield(owner, {key: value for key, value in metafield.items() if key != "owner"})
             self.tokens.update(seed.get("access_tokens", []))
+
+    def dated(self, data: dict) -> dict:
+        """``data`` with ``daysAgo``/``hoursAgo`` turned into ``createdAt``/``processedAt`` before
+        now (seed load time), so date-window searches always find recent records."""
+        data = dict(data)
+        ago = timedelta(days=data.pop("daysAgo", 0), hours=data.pop("hoursAgo", 0))
+        stamp = (datetime.now(UTC) - ago).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        data.setdefault("createdAt", stamp)
+        data.setdefault("processedAt", stamp)
+        if data.get("closed"):
+            data["closedAt"] = data.pop("closed") and stamp
+        return data
 
     def add_customer(self, data: dict) -> dict:
         record = {
@@ -230,6 +248,7 @@ class Store:
             "price": "0.00",
             "compareAtPrice": None,
             "position": position,
+            "inventoryPolicy": "DENY",
             **{key: value for key, value in data.items() if key != "inventoryItem"},
             "_product": product["id"],
         }
@@ -309,7 +328,89 @@ class Store:
             variant = self.get(item.get("variant"), "ProductVariant")
             line["_product"] = item.get("product") or (variant or {}).get("_product")
             record["_lineItems"].append(self.add(line)["id"])
+        self._add_order_children(record, data)
         return record
+
+    def _add_order_children(self, order: dict, data: dict) -> None:
+        """What Shopify keeps beside an order: its payment transaction and, unless it is
+        fulfilled, one open fulfillment order at the first location covering every line item."""
+        status = order["displayFinancialStatus"]
+        transaction = self.add(
+            {
+                "__typename": "OrderTransaction",
+                "id": self.new_gid("OrderTransaction"),
+                "kind": "AUTHORIZATION" if status in ("AUTHORIZED", "PENDING") else "SALE",
+                "status": "SUCCESS",
+                "gateway": data.get("gateway", "bogus"),
+                "formattedGateway": data.get("gateway", "Bogus"),
+                "test": order["test"],
+                "createdAt": order["processedAt"],
+                "processedAt": order["processedAt"],
+                "amountSet": self.money_bag(order["_totalPrice"]),
+                "totalUnsettledSet": self.money_bag(
+                    order["_totalPrice"] if status == "AUTHORIZED" else "0.00"
+                ),
+                "parentTransaction": None,
+            }
+        )
+        order["_transactions"] = [transaction["id"]]
+        order.setdefault("_fulfillments", [])
+        locations = self.of_type("Location")
+        if order["displayFulfillmentStatus"] == "FULFILLED" or not locations or not order["_lineItems"]:
+            order["_fulfillmentOrders"] = []
+            return
+        fulfillment_order = self.add(
+            {
+                "__typename": "FulfillmentOrder",
+                "id": self.new_gid("FulfillmentOrder"),
+                "status": "OPEN",
+                "requestStatus": "UNSUBMITTED",
+                "createdAt": order["createdAt"],
+                "orderId": order["id"],
+                "orderName": order["name"],
+                "assignedLocation": {
+                    "name": locations[0]["name"],
+                    "countryCode": self.shop.get("countryCode", "US"),
+                    "_location": locations[0]["id"],
+                },
+                "destination": order.get("shippingAddress"),
+                "deliveryMethod": {"id": self.new_gid("DeliveryMethod"), "methodType": "SHIPPING"},
+                "fulfillmentHolds": [],
+                "supportedActions": [
+                    {"action": "CREATE_FULFILLMENT"},
+                    {"action": "MOVE"},
+                    {"action": "HOLD"},
+                ],
+                "_order": order["id"],
+                "_lineItems": [],
+            }
+        )
+        for line_id in order["_lineItems"]:
+            line = self.get(line_id)
+            variant = self.get(line.get("_variant"), "ProductVariant")
+            fulfillment_order["_lineItems"].append(
+                self.add(
+                    {
+                        "__typename": "FulfillmentOrderLineItem",
+                        "id": self.new_gid("FulfillmentOrderLineItem"),
+                        "totalQuantity": line["quantity"],
+                        "remainingQuantity": line["quantity"],
+                        "sku": line.get("sku"),
+                        "productTitle": line.get("title", ""),
+                        "variantTitle": (variant or {}).get("title"),
+                        "inventoryItemId": (variant or {}).get("_inventoryItem"),
+                        "requiresShipping": True,
+                        "_lineItem": line_id,
+                        "_variant": line.get("_variant"),
+                    }
+                )["id"]
+            )
+        order["_fulfillmentOrders"] = [fulfillment_order["id"]]
+
+    def money_bag(self, amount: str) -> dict:
+        """A ``MoneyBag`` of ``amount`` in the shop's currency."""
+        money = {"amount": str(amount), "currencyCode": self.shop.get("currencyCode", "USD")}
+        return {"shopMoney": money, "presentmentMoney": dict(money)}
 
     # --- tags and metafields
 

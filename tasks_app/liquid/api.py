@@ -11,7 +11,7 @@ from typing import Any
 from liquid.exceptions import LiquidError as _EngineError
 from liquid.exceptions import LiquidInterrupt, OutputStreamLimitError
 
-from .limits import MeteredBuffer, RenderLimitError, RenderLimits, RenderMeter
+from .limits import RenderLimitError, RenderLimits, RenderMeter
 from .output_stream import parse_output_stream
 
 
@@ -163,11 +163,16 @@ def render_text(source: str, variables: dict, settings: RenderSettings) -> str:
         context = template.context_class(
             template, globals=template.make_globals(variables), settings=settings
         )
-        buffer = MeteredBuffer(meter, output=True)
-        for node in template.nodes:
-            node.render_to_output(context, buffer)
-    except LiquidInterrupt:
-        pass
+        buffer = meter.output_buffer()
+        output_chars = meter.output_chars
+        try:
+            for node in template.nodes:
+                node.render_to_output(context, buffer)
+                size = buffer.tell()
+                if size > output_chars or meter.live + size > meter.memory_bytes:
+                    meter.check_output()
+        except LiquidInterrupt:
+            meter.check_output()
     except OutputStreamLimitError as err:
         raise _convert(err) from err
     except _EngineError as err:

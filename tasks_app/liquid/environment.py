@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-import re
 import sys
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache, partial
@@ -12,14 +12,13 @@ from typing import Any
 
 import liquid
 from liquid import BoundTemplate, RenderContext
-from liquid.lex import _tokenize_template, compile_liquid_rules
-from liquid.parser import get_parser
-from liquid.token import TOKEN_CONTENT, TOKEN_TAG, Token
+from liquid.token import Token
 from liquid.utils import ReadOnlyChainMap
 
 from .drops import HubDict, HubList
 from .expressions import HubTokenStream
 from .filters import register_filters
+from .lexer import lex
 from .limits import (
     BASE_SCOPE_DEPTH,
     SCALAR_SIZE,
@@ -28,32 +27,33 @@ from .limits import (
     RenderMeter,
     estimate_size,
 )
+from .parser import get_parser
 from .tags import register_tags
 
 _UNDEFINED_DEFAULT = object()
 
-# `permissions` has a raw body (§2.5): lex it like `raw` so Liquid inside it is never parsed.
-_PERMISSIONS = (
-    r"(?P<PERMISSIONS>{%-?\s*permissions\s*(?P<prs>-?)%}(?P<perm>.*?){%-?\s*endpermissions\s*(?P<pre>-?)%})"
-)
+
+class _TagNamespace(dict):
+    """python-liquid's per-render state of stateful tags (``cycle``, ``ifchanged``, ``offset:
+    continue``), made on first use: most renders use none of it."""
+
+    __slots__ = ()
+
+    def __missing__(self, key: str) -> Any:
+        factory = _TAG_NAMESPACE_DEFAULTS.get(key)
+        if factory is None:
+            raise KeyError(key)
+        value = self[key] = factory()
+        return value
 
 
-def _lexer() -> Callable[[str], Iterator[Token]]:
-    standard = compile_liquid_rules()
-    rules = re.compile(_PERMISSIONS + "|" + standard.pattern, re.DOTALL)
-    tokenize = partial(_tokenize_template, rules=rules)
-
-    def lex(source: str) -> Iterator[Token]:
-        for token in tokenize(source):
-            if token.kind != "PERMISSIONS":
-                yield token
-                continue
-            match = rules.match(source, token.start_index)
-            yield Token(TOKEN_TAG, "permissions", token.start_index, source)
-            yield Token(TOKEN_CONTENT, match.group("perm"), match.start("perm"), source)
-            yield Token(TOKEN_TAG, "endpermissions", match.end("perm"), source)
-
-    return lex
+_TAG_NAMESPACE_DEFAULTS: dict[str, Callable[[], Any]] = {
+    "cycles": dict,
+    "ifchanged": str,
+    "stopindex": dict,
+    "extends": partial(defaultdict, list),
+    "macros": dict,
+}
 
 
 class HubRenderContext(RenderContext):
@@ -67,14 +67,43 @@ class HubRenderContext(RenderContext):
 
     __slots__ = ("settings", "meter", "sizes")
 
-    def __init__(self, template: BoundTemplate, *, settings: Any = None, **kwargs: Any):
-        super().__init__(template, **kwargs)
+    def __init__(
+        self,
+        template: BoundTemplate,
+        *,
+        settings: Any = None,
+        globals: Mapping[str, object] | None = None,  # noqa: A002 - python-liquid's name
+        disabled_tags: list[str] | None = None,
+        copy_depth: int = 0,
+        parent_context: RenderContext | None = None,
+        loop_iteration_carry: int = 1,
+        local_namespace_size_carry: int = 0,
+    ):
+        # RenderContext.__init__'s work, without the scope chain Hub replaces (no `now`/`today`
+        # built-ins): one of these is made per render, often for a template of a few nodes.
+        env = template.env
+        self.env = env
+        self.template = template
+        self.locals: dict[str, object] = {}
+        self.globals = globals or {}
+        self.counters: dict[str, int] = {}
+        # A chain map without the cost of its Python __init__.
+        self.scope = scope = ReadOnlyChainMap.__new__(ReadOnlyChainMap)
+        scope._maps = deque((self.locals, self.globals, self.counters))
+        self.tag_namespace = _TagNamespace()
+        self.loops: list[Any] = []
+        self.disabled_tags = disabled_tags or []
+        self.autoescape = env.autoescape
+        self._copy_depth = copy_depth
+        self.parent_context = parent_context
+        self.loop_iteration_carry = loop_iteration_carry
+        self.local_namespace_size_carry = local_namespace_size_carry
         self.settings = settings
-        self.meter: RenderMeter = (
-            settings.run_meter() if settings is not None else RenderMeter(RenderLimits())
-        )
+        if settings is None:
+            self.meter: RenderMeter = RenderMeter(RenderLimits())
+        else:
+            self.meter = settings.meter or settings.run_meter()
         self.sizes: dict[str, int] = {}
-        self.scope = ReadOnlyChainMap(self.locals, self.globals, self.counters)
 
     def copy(self, *args: Any, **kwargs: Any) -> RenderContext:
         """Copy the context, keeping the settings and the meter."""
@@ -126,6 +155,8 @@ class HubRenderContext(RenderContext):
                 break
         else:
             return default
+        if len(path) == 1:
+            return obj
         get_item = self.get_item
         try:
             for segment in path[1:]:
@@ -207,13 +238,10 @@ class HubEnvironment(liquid.Environment):
         register_tags(self)
         register_filters(self)
 
-    def tokenizer(self) -> Callable[[str], Iterator[Token]]:
-        """The template lexer, with raw ``permissions`` bodies."""
-        return _LEXER
+    def tokenizer(self) -> Callable[[str], list[Token]]:
+        """The template lexer, with raw ``permissions`` bodies (lexer.py)."""
+        return lex
 
     def _parse(self, source: str) -> list:
         parser = get_parser(self)
         return parser.parse(HubTokenStream(self.tokenizer()(source)))
-
-
-_LEXER = _lexer()

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import difflib
 import re
+import sys
 from collections.abc import Iterator, Mapping
+from functools import lru_cache, partial
+from itertools import islice
 from typing import Any
 
 from liquid.builtin.expressions import (
@@ -25,6 +28,7 @@ from liquid.builtin.expressions.primitive import (
     FalseLiteral,
     FloatLiteral,
     IntegerLiteral,
+    Literal,
     Nil,
     RangeLiteral,
     StringLiteral,
@@ -75,7 +79,7 @@ from liquid.token import (
     operators,
 )
 
-from .values import BLANK, EMPTY, HubRenderError, compare, is_truthy
+from .values import BLANK, EMPTY, HubRenderError, compare, contains, is_truthy, liquid_eq
 
 # -- tokenizer ----------------------------------------------------------------------------
 
@@ -134,10 +138,35 @@ KEYWORD_LITERALS = frozenset(["array", "hash", "newline"])
 """Mechanic keyword literals (§3); reserved, so they cannot be assigned."""
 
 
-def tokenize(source: str, parent_token: Token) -> Iterator[Token]:
+def tokenize(source: str, parent_token: Token) -> list[Token]:
     """Tokenize one tag or output expression; token positions index the template source."""
-    previous = None
     offset = parent_token.start_index
+    try:
+        scanned = _scan(source)
+    except _ScanError as err:
+        raise LiquidSyntaxError(
+            err.message, token=Token(err.kind, err.value, offset + err.position, parent_token.source)
+        ) from None
+    text = parent_token.source
+    new = tuple.__new__
+    return [new(Token, (kind, value, offset + position, text)) for kind, value, position in scanned]
+
+
+class _ScanError(Exception):
+    def __init__(self, message: str, kind: str, value: str, position: int):
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+        self.value = value
+        self.position = position
+
+
+@lru_cache(maxsize=8192)
+def _scan(source: str) -> tuple[tuple[str, str, int], ...]:
+    # ``(kind, value, position in source)`` of each token. Cached by text: scripts repeat
+    # their expressions (``order.id``, ``shop.name``, ``"…" | json``) within and across tasks.
+    tokens = []
+    previous = None
     for match in _RE.finditer(source):
         kind = match.lastgroup
         value = match.group()
@@ -156,22 +185,41 @@ def tokenize(source: str, parent_token: Token) -> Iterator[Token]:
             value = match.group("quoted")
         elif kind == "OP":
             if value not in operators:
-                raise LiquidSyntaxError(
-                    f"unknown operator {value!r}",
-                    token=Token(kind, value, offset + match.start(), parent_token.source),
-                )
+                raise _ScanError(f"unknown operator {value!r}", kind, value, match.start())
             kind = operators[value]
         elif kind == TOKEN_ILLEGAL:
-            raise LiquidSyntaxError(
-                f"unexpected {value!r}",
-                token=Token(kind, value, offset + match.start(), parent_token.source),
-            )
+            raise _ScanError(f"unexpected {value!r}", kind, value, match.start())
         previous = kind
-        yield Token(kind, value, offset + match.start(), parent_token.source)
+        tokens.append((kind, value, match.start()))
+    return tuple(tokens)
 
 
 class HubTokenStream(TokenStream):
-    """A token stream whose tag expressions are tokenized with Hub's rules."""
+    """A token stream whose tag expressions are tokenized with Hub's rules.
+
+    ``current`` is an attribute kept up to date by ``next`` rather than python-liquid's
+    property: the parser reads it several times per token.
+    """
+
+    current: Token = TokenStream.eof
+
+    def __init__(self, tokens: Iterator[Token] | list[Token], block_depth_carry: int = 0):
+        self.tokens = tokens if type(tokens) is list else list(tokens)
+        self.pos = 0
+        self.block_depth = block_depth_carry
+        self.current = self.tokens[0] if self.tokens else self.eof
+
+    def __next__(self) -> Token:
+        token = self.current
+        pos = self.pos
+        tokens = self.tokens
+        if pos < len(tokens):
+            pos += 1
+            self.pos = pos
+            self.current = tokens[pos] if pos < len(tokens) else self.eof
+        return token
+
+    next = next_token = __next__
 
     def into_inner(self, *, tag: Token | None = None, eat: bool = True) -> TokenStream:
         """Return a stream over the current expression token (see ``TokenStream.into_inner``)."""
@@ -238,15 +286,23 @@ _PATH_CONTINUES = frozenset([TOKEN_DOT, TOKEN_LBRACKET, TOKEN_IDENTINDEX, TOKEN_
 
 class HubPath(Path):
     """A variable path; one without nested paths (``a.b[0]``, not ``a[b]``) is resolved
-    without rebuilding its segment list on every evaluation."""
+    without rebuilding its segment list on every evaluation, and a bare name (``name``) by
+    searching the scope here rather than through ``HubRenderContext.get``."""
 
-    __slots__ = ("static",)
+    __slots__ = ("static", "name")
 
     def __init__(self, token: Token, path: list):
         super().__init__(token, path)
         self.static = not any(isinstance(segment, Path) for segment in path)
+        self.name = path[0] if self.static and len(path) == 1 and type(path[0]) is str else None
 
     def evaluate(self, context: Any) -> object:
+        name = self.name
+        if name is not None:
+            for namespace in context.scope._maps:
+                if name in namespace:
+                    return namespace[name]
+            return None
         if self.static:
             return context.get(self.path, token=self.token)
         return super().evaluate(context)
@@ -319,10 +375,11 @@ class HubFilter(Filter):
 
     ``func`` is the filter function, bound when the template is parsed (filters are registered
     when the environment is built, before any parse), and the arguments are pre-split into
-    positional and keyword expressions, so a call does no registry lookups.
+    positional and keyword expressions, so a call does no registry lookups. Positional
+    arguments that are all literals are evaluated once, at parse time (``constant_args``).
     """
 
-    __slots__ = ("func", "positional", "keywords", "pass_context", "pass_environment")
+    __slots__ = ("func", "positional", "keywords", "pass_context", "pass_environment", "constant_args")
 
     def __init__(
         self,
@@ -337,6 +394,11 @@ class HubFilter(Filter):
         self.pass_environment = bool(getattr(func, "with_environment", False))
         self.positional = tuple(arg.value for arg in args if isinstance(arg, PositionalArgument))
         self.keywords = tuple((arg.name, arg.value) for arg in args if isinstance(arg, KeywordArgument))
+        self.constant_args = (
+            tuple(_constant_value(value) for value in self.positional)
+            if all(_is_constant(value) for value in self.positional)
+            else None
+        )
 
     def evaluate(self, left: object, context: Any) -> object:
         if type(left) is range:
@@ -345,17 +407,24 @@ class HubFilter(Filter):
         func = self.func
         if func is None:
             func = context.filter(self.name, token=self.token)
-        positional = self.positional
-        if len(positional) == 1:
-            args: Any = (positional[0].evaluate(context),)
+        args = self.constant_args
+        if args is None:
+            positional = self.positional
+            if len(positional) == 1:
+                args = (positional[0].evaluate(context),)
+            else:
+                args = [value.evaluate(context) for value in positional]
+        if self.keywords or self.pass_context or self.pass_environment:
+            keywords = {name: value.evaluate(context) for name, value in self.keywords}
+            if self.pass_context:
+                keywords["context"] = context
+            if self.pass_environment:
+                keywords["environment"] = context.env
         else:
-            args = [value.evaluate(context) for value in positional]
-        keywords = {name: value.evaluate(context) for name, value in self.keywords} if self.keywords else {}
-        if self.pass_context:
-            keywords["context"] = context
-        if self.pass_environment:
-            keywords["environment"] = context.env
+            keywords = None
         try:
+            if keywords is None:
+                return func(left, *args)
             return func(left, *args, **keywords)
         except LiquidInterrupt:
             raise
@@ -367,6 +436,15 @@ class HubFilter(Filter):
             raise HubRenderError(f"{self.name}: {err}", token=self.token) from err
         except Exception as err:  # noqa: BLE001 - every filter failure fails the run (§1.6)
             raise HubRenderError(f"{self.name}: {err}", token=self.token) from err
+
+
+def _is_constant(expr: Expression) -> bool:
+    # Immutable literals only: `array` and `hash` make a new object per evaluation.
+    return isinstance(expr, (Literal, Nil))
+
+
+def _constant_value(expr: Expression) -> object:
+    return None if isinstance(expr, Nil) else expr.value
 
 
 def did_you_mean(name: str, known: list[str]) -> str:
@@ -451,26 +529,35 @@ _COMPARISONS = {
 class Comparison(Expression):
     """``left op right`` with Ruby/Rails semantics (§2.9, §3.4)."""
 
-    __slots__ = ("op", "left", "right")
+    __slots__ = ("op", "left", "right", "test")
 
     def __init__(self, token: Token, op: str, left: Expression, right: Expression):
         super().__init__(token)
         self.op = op
         self.left = left
         self.right = right
+        # The operator's function, chosen once (compare() dispatches on the operator's name).
+        self.test = _TESTS.get(op) or partial(compare, op)
 
     def __str__(self) -> str:
         return f"{self.left} {self.op} {self.right}"
 
     def evaluate(self, context: Any) -> bool:
         try:
-            return compare(self.op, self.left.evaluate(context), self.right.evaluate(context))
+            return self.test(self.left.evaluate(context), self.right.evaluate(context))
         except HubRenderError as err:
             err.token = self.token
             raise
 
     def children(self) -> list[Expression]:
         return [self.left, self.right]
+
+
+def _not_equal(left: Any, right: Any) -> bool:
+    return not liquid_eq(left, right)
+
+
+_TESTS = {"==": liquid_eq, "!=": _not_equal, "<>": _not_equal, "contains": contains}
 
 
 class Logical(Expression):
@@ -509,7 +596,8 @@ class Condition(Expression):
         return str(self.expression)
 
     def evaluate(self, context: Any) -> bool:
-        return is_truthy(self.expression.evaluate(context))
+        value = self.expression.evaluate(context)
+        return not (value is None or value is False)  # is_truthy, inlined
 
     def children(self) -> list[Expression]:
         return [self.expression]
@@ -551,14 +639,40 @@ class HubLoopExpression(LoopExpression):
 
     metered = False
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # python-liquid formats this key (for `offset: continue`) on every evaluation.
+        self.offset_key = f"{self.identifier}-{self.iterable}"
+
     def evaluate(self, context: Any) -> tuple[Iterator[Any], int]:
         """``(iterator, length)`` of the sliced collection."""
-        it, length = super().evaluate(context)
+        it, length = self._to_iter(self.iterable.evaluate(context), context)
+        if self.limit is None and self.offset is None and not self.reversed:
+            # Nothing to slice; only the stop index is recorded, as _slice does.
+            context.tag_namespace["stopindex"][self.offset_key] = length
+        else:
+            it, length = self.evaluate_slice(it, length, context)
         if self.metered:
             it = _metered(it, context.meter, self.token)
         return it, length
 
+    def evaluate_slice(self, it: Iterator[Any], length: int, context: Any) -> tuple[Iterator[Any], int]:
+        """Apply ``limit``, ``offset`` and ``reversed`` (python-liquid's ``evaluate``)."""
+        limit = self._to_int(self.limit.evaluate(context), token=self.limit.token) if self.limit else None
+        if isinstance(self.offset, StringLiteral):
+            offset: str | int | None = self.offset.value
+            if offset != "continue":
+                offset = self._to_int(offset, token=self.offset.token)
+        elif self.offset is None:
+            offset = None
+        else:
+            offset = self._to_int(self.offset.evaluate(context), token=self.offset.token)
+        return self._slice(it, length, context, limit=limit, offset=offset)
+
     def _to_iter(self, obj: object, context: Any) -> tuple[Iterator[Any], int]:
+        kind = type(obj)
+        if kind is list or (kind is range and abs(obj.stop - obj.start) < sys.maxsize):
+            return iter(obj), len(obj)
         if isinstance(obj, Mapping):
             return iter([[k, v] for k, v in obj.items()]), len(obj)
         return super()._to_iter(obj, context)
@@ -566,9 +680,23 @@ class HubLoopExpression(LoopExpression):
     def _slice(self, it, length, context, *, limit, offset):
         # python-liquid treats `limit: 0` as no limit; Ruby gives an empty loop.
         if limit is not None and limit <= 0:
-            it, _ = super()._slice(it, length, context, limit=None, offset=offset)
+            it, _ = self._slice_items(it, length, context, limit=None, offset=offset)
             return iter(()), 0
-        return super()._slice(it, length, context, limit=limit, offset=offset)
+        return self._slice_items(it, length, context, limit=limit, offset=offset)
+
+    def _slice_items(self, it, length, context, *, limit, offset):
+        # python-liquid's _slice, with the stop-index key made once.
+        offset_key = self.offset_key
+        start = context.stopindex(offset_key) if offset == "continue" else int(offset or 0)
+        stop = None if limit is None else limit + start
+        start_ = min(max(start, 0), length)
+        stop_ = min(stop or length, length)
+        length_ = max(stop_ - start_, 0)
+        context.stopindex(key=offset_key, index=stop_)
+        it = islice(it, start_, stop_)
+        if self.reversed:
+            return reversed(list(it)), length_
+        return it, length_
 
 
 def _metered(it: Iterator[Any], meter: Any, token: Token) -> Iterator[Any]:

@@ -19,6 +19,10 @@ loop lengths rather than the work done. Hub meters each run itself:
   how scripts grow without bound: loops that append, push, concat or capture. Container sizes
   are extrapolated from a sample of their items, so they are approximate; a worker-level
   process limit remains the backstop for single filter calls that explode.
+  The script's own output is a plain ``StringIO`` (a metered write would cost several times
+  the write): its length is checked where output can grow without bound — every loop
+  iteration, the end of every loop, every assign — and after each top-level tag, so a run
+  stops within one iteration (or one top-level tag) of exceeding the memory or output limit.
 - **loop iterations**: a safety net far above what the library does (it loops ``(0..30000)``
   and nests pagination loops): 10 million iterations per run, every loop of the run counted,
   plus the length of every range handed to a filter (``(1..n) | join`` iterates n times).
@@ -32,11 +36,13 @@ value and the setting that sets it, e.g. ``task run exceeded the time limit of 6
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from io import StringIO
+from itertools import islice
+from sys import getsizeof
 from typing import Any
 
 from liquid.token import Token
@@ -72,6 +78,16 @@ class RenderLimits:
     loop_iterations_source: str = "HUB_LIQUID_LOOP_ITERATION_LIMIT"
     output_source: str = "HUB_LIQUID_OUTPUT_LIMIT_MB"
     context_depth_source: str = "HUB_LIQUID_CONTEXT_DEPTH_LIMIT"
+
+    @cached_property
+    def memory_bytes(self) -> int:
+        """``memory_mb`` in bytes."""
+        return int(self.memory_mb * MB)
+
+    @cached_property
+    def output_chars(self) -> int:
+        """``output_mb`` in characters (one per byte)."""
+        return int(self.output_mb * MB)
 
     @classmethod
     def for_topic(cls, topic: str | None = None) -> RenderLimits:
@@ -172,25 +188,56 @@ class RenderMeter:
     die with it). Raises ``RenderLimitError``.
     """
 
-    __slots__ = ("limits", "deadline", "iterations", "live", "memory_bytes", "output_chars", "inputs")
+    __slots__ = (
+        "limits",
+        "deadline",
+        "iterations",
+        "live",
+        "memory_bytes",
+        "output_chars",
+        "inputs",
+        "output",
+    )
 
     def __init__(self, limits: RenderLimits):
         self.limits = limits
         self.deadline: float | None = None
         self.iterations = 0
         self.live = 0
-        self.memory_bytes = int(limits.memory_mb * MB)
-        self.output_chars = int(limits.output_mb * MB)
+        self.memory_bytes = limits.memory_bytes
+        self.output_chars = limits.output_chars
         self.inputs: tuple[Any, int] = (None, 0)
+        self.output: StringIO | None = None
 
     def begin_render(self, variables: Mapping) -> None:
         """Start the clock (first render of the run only) and charge the input variables."""
         if self.deadline is None:
             self.deadline = time.monotonic() + self.limits.time_s
-        self.live = 0
-        if self.inputs[0] is not variables:  # option values render with the same variables
-            self.inputs = (variables, estimate_size(variables, budget=16))
-        self.charge(self.inputs[1])
+        inputs = self.inputs
+        if inputs[0] is not variables:  # option values render with the same variables
+            inputs = self.inputs = (variables, estimate_size(variables, budget=16))
+        self.live = inputs[1]
+        self.output = None
+        if self.live > self.memory_bytes:
+            raise self.error("memory")
+
+    def output_buffer(self) -> StringIO:
+        """The buffer of this render's output, measured by ``check_output``."""
+        self.output = StringIO()
+        return self.output
+
+    def output_size(self) -> int:
+        """Characters written to this render's output so far."""
+        return self.output.tell() if self.output is not None else 0
+
+    def check_output(self, token: Token | None = None) -> None:
+        """Raise when the output written so far exceeds the memory or output size limit."""
+        if self.output is not None:
+            size = self.output.tell()
+            if self.live + size > self.memory_bytes:
+                raise self.error("memory", token)
+            if size > self.output_chars:
+                raise self.error("output", token)
 
     def tick(self, token: Token | None, count: int = 1) -> None:
         """Count ``count`` loop iterations and check the iteration limit and the deadline."""
@@ -199,6 +246,7 @@ class RenderMeter:
             raise self.error("loop_iterations", token)
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise self.error("time", token)
+        self.check_output(token)
 
     def check_time(self, token: Token | None = None) -> None:
         """Raise when the run is past its deadline."""
@@ -208,7 +256,7 @@ class RenderMeter:
     def charge(self, nbytes: int, token: Token | None = None) -> None:
         """Add ``nbytes`` (may be negative) to the memory estimate and check the limit."""
         self.live += nbytes
-        if nbytes > 0 and self.live > self.memory_bytes:
+        if nbytes > 0 and self.live + self.output_size() > self.memory_bytes:
             raise self.error("memory", token)
 
     def check_depth(self, depth: int, token: Token | None = None) -> None:
@@ -233,31 +281,40 @@ class RenderMeter:
         return RenderLimitError(limit, f"task run exceeded {text}", token=token)
 
 
-class MeteredBuffer(StringIO):
-    """An output buffer that charges what is written to the run's meter.
+class MeteredBuffer:
+    """A buffer for ``capture`` and result-tag bodies that charges what is written to the
+    run's meter on every write. ``release`` gives the buffer's charge back when its text is
+    handed on (a finished ``capture``).
 
-    ``output`` buffers (the script's own output) also enforce the output size limit. ``release``
-    gives the buffer's charge back when its text is handed on (a finished ``capture``).
+    Only ``write`` and ``getvalue`` are offered: that is all the nodes use, and collecting
+    the parts in a list costs less per write than a ``StringIO`` subclass.
     """
 
-    def __init__(self, meter: RenderMeter, *, output: bool = False):
-        super().__init__()
+    __slots__ = ("meter", "size", "_parts")
+
+    def __init__(self, meter: RenderMeter):
         self.meter = meter
         self.size = 0
-        self.output = output
+        self._parts: list[str] = []
 
     def write(self, text: str) -> int:
-        """Write ``text``; raises ``RenderLimitError`` for memory or output size."""
+        """Write ``text``; raises ``RenderLimitError`` for memory."""
         n = len(text)
         if n:
             meter = self.meter
             self.size += n
             meter.live += n
-            if meter.live > meter.memory_bytes:
+            if meter.live + meter.output_size() > meter.memory_bytes:
                 raise meter.error("memory")
-            if self.output and self.size > meter.output_chars:
-                raise meter.error("output")
-        return super().write(text)
+            self._parts.append(text)
+        return n
+
+    def getvalue(self) -> str:
+        """Everything written so far."""
+        parts = self._parts
+        if len(parts) > 1:
+            parts[:] = ["".join(parts)]
+        return parts[0] if parts else ""
 
     def release(self) -> None:
         """Return this buffer's charge to the meter."""
@@ -284,39 +341,54 @@ def estimate_size(value: Any, budget: int = 32) -> int:
 def _size(value: Any, budget: list[int]) -> int:
     kind = type(value)
     if kind is str:
-        return sys.getsizeof(value)
+        return getsizeof(value)
     if value is None or kind is int or kind is float or kind is bool:
         return SCALAR_SIZE
-    if isinstance(value, (list, tuple)):
+    if kind is list or kind is tuple or (kind is not dict and isinstance(value, (list, tuple))):
         n = len(value)
-        shallow = sys.getsizeof(value)
+        shallow = getsizeof(value)
         if not n:
             return shallow
         budget[0] -= 1
         if budget[0] < 0:
             return shallow + n * 64
-        if n <= _SAMPLE:
-            return shallow + sum(_size(item, budget) for item in value)
-        step = (n - 1) / (_SAMPLE - 1)
-        sample = [value[round(i * step)] for i in range(_SAMPLE)]
-        return shallow + n * sum(_size(item, budget) for item in sample) // _SAMPLE
-    if isinstance(value, Mapping):
+        if n > _SAMPLE:
+            step = (n - 1) / (_SAMPLE - 1)
+            value = [value[round(i * step)] for i in range(_SAMPLE)]
+        total = 0
+        for item in value:
+            kind = type(item)
+            if kind is str:
+                total += getsizeof(item)
+            elif kind in _SCALARS:
+                total += SCALAR_SIZE
+            else:
+                total += _size(item, budget)
+        return shallow + (total if n <= _SAMPLE else n * total // _SAMPLE)
+    if kind is dict or isinstance(value, Mapping):
         n = len(value)
-        shallow = sys.getsizeof(value) if isinstance(value, dict) else 64 + 100 * n
+        shallow = getsizeof(value) if isinstance(value, dict) else 64 + 100 * n
         if not n:
             return shallow
         budget[0] -= 1
         if budget[0] < 0:
             return shallow + n * 128
-        items = value.items()
-        if n <= _SAMPLE:
-            return shallow + sum(_size(k, budget) + _size(v, budget) for k, v in items)
         total = 0
-        for index, (k, v) in enumerate(items):
-            if index >= _SAMPLE:
-                break
-            total += _size(k, budget) + _size(v, budget)
-        return shallow + n * total // _SAMPLE
+        for key, item in value.items() if n <= _SAMPLE else islice(value.items(), _SAMPLE):
+            total += getsizeof(key) if type(key) is str else _size(key, budget)
+            kind = type(item)
+            if kind is str:
+                total += getsizeof(item)
+            elif kind in _SCALARS:
+                total += SCALAR_SIZE
+            else:
+                total += _size(item, budget)
+        return shallow + (total if n <= _SAMPLE else n * total // _SAMPLE)
     if kind is bytes:
-        return sys.getsizeof(value)
+        return getsizeof(value)
     return SCALAR_SIZE
+
+
+# Types charged SCALAR_SIZE; items of these and strings are sized inline, without a call (the
+# input variables are sized once per run, and most of their items are such leaves).
+_SCALARS = frozenset([type(None), int, float, bool])

@@ -71,6 +71,9 @@ def is_number(value: Any) -> bool:
 
 def liquid_eq(left: Any, right: Any) -> bool:
     """Ruby ``==`` as Liquid uses it, with Rails ``blank`` and Liquid ``empty`` (§2.9, §3.4)."""
+    kind = type(left)
+    if kind is type(right) and (kind is str or kind is int):
+        return left == right
     if left is BLANK or right is BLANK:
         other = right if left is BLANK else left
         return is_blank(other)
@@ -175,10 +178,15 @@ def format_float(value: float) -> str:
 
 def to_s(value: Any) -> str:
     """Ruby ``to_s`` of a Liquid value, which is also what ``{{ }}`` prints (§1.8)."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if value is None or value is BLANK or value is EMPTY:
+        return ""
+    if kind is int:
+        return str(value)
     if isinstance(value, str):
         return value
-    if value is None:
-        return ""
     if value is True:
         return "true"
     if value is False:

@@ -37,7 +37,11 @@ def test_connections_answer_nodes_edges_and_page_info(standin):
     after = f'{{ customers(first: 5, after: "{page["pageInfo"]["endCursor"]}") {{ nodes {{ email }} pageInfo {{ hasNextPage hasPreviousPage }} }} }}'
     rest = gql(standin, after)["data"]["customers"]
     assert rest == {
-        "nodes": [{"email": "amelia@example.co.uk"}, {"email": "lena@example.de"}],
+        "nodes": [
+            {"email": "amelia@example.co.uk"},
+            {"email": "lena@example.de"},
+            {"email": "bob@biller.com"},
+        ],
         "pageInfo": {"hasNextPage": False, "hasPreviousPage": True},
     }
 
@@ -205,9 +209,9 @@ def test_cost_extensions_and_throttled_replies(standin):
     body = gql(standin, "{ orders(first: 3) { edges { node { name customer { email } } } } }")
     assert body["extensions"] == {
         "cost": {
-            "requestedQueryCost": 8,
-            "actualQueryCost": 8,
-            "throttleStatus": {"maximumAvailable": 2000.0, "currentlyAvailable": 1992, "restoreRate": 100.0},
+            "requestedQueryCost": 5,
+            "actualQueryCost": 5,
+            "throttleStatus": {"maximumAvailable": 2000.0, "currentlyAvailable": 1995, "restoreRate": 100.0},
         }
     }
     standin.store.set_bucket(currently_available=5)
@@ -236,6 +240,46 @@ def test_cost_extensions_and_throttled_replies(standin):
     assert standin.store.get("gid://shopify/Order/450789469")["tags"] == []
 
 
+@pytest.mark.parametrize(
+    ("query", "cost"),
+    [
+        ("{ shop { name } }", 1),
+        ("{ products(first: 10) { edges { node { title } } } }", 12),
+        # the node's own objects, not the node itself: 1 + 2 + 25 x 3
+        (
+            '{ order(id: "gid://shopify/Order/1") { fulfillmentOrders(first: 25) { edges { node { id '
+            "assignedLocation { location { id } } order { id } } } } } }",
+            78,
+        ),
+        # money is embedded in its record; a nested connection is charged once
+        (
+            "{ orders(first: 250) { nodes { id totalPriceSet { shopMoney { amount } } "
+            "lineItems(first: 100) { nodes { product { id } variant { id } } } } } }",
+            2 + 250 + 2 + 100 * 2,
+        ),
+        # an interface costs its most expensive possible selection
+        (
+            "{ publications(first: 250) { nodes { id catalog { ... on AppCatalog { apps(first: 1) "
+            "{ nodes { title } } } } } } }",
+            2 + 250 + 3,
+        ),
+        ('mutation { tagsAdd(id: "gid://shopify/Order/1", tags: "x") { userErrors { message } } }', 10),
+    ],
+)
+def test_requested_query_cost_follows_shopify_field_costs(standin, query, cost):
+    assert gql(standin, query)["extensions"]["cost"]["requestedQueryCost"] == cost
+
+
+def test_page_sizes_and_the_single_query_cost_limit(standin):
+    variants = '{ product(id: "gid://shopify/Product/788032119674292922") { variants(first: 2048) { nodes { id } } } }'
+    assert "errors" not in gql(standin, variants)
+    too_many = gql(standin, "{ products(first: 251) { nodes { id } } }")
+    assert too_many["errors"][0]["message"] == "The 'first' argument must be between 0 and 250."
+    pages = " ".join(f"p{number}: products(first: 250) {{ nodes {{ id }} }}" for number in range(4))
+    expensive = gql(standin, "{ " + pages + " }")
+    assert expensive["errors"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
+
+
 def test_the_bucket_hook_over_http(standin):
     response = requests.post(
         f"{standin.url}/__standin/bucket", json={"currentlyAvailable": 12, "restoreRate": 5}, timeout=5
@@ -261,8 +305,8 @@ def test_bulk_query_produces_a_flat_jsonl_file(standin):
     assert read["data"]["node"] == {
         "status": "COMPLETED",
         "type": "QUERY",
-        "objectCount": "7",
-        "rootObjectCount": "3",
+        "objectCount": "9",
+        "rootObjectCount": "4",
         "url": f"{standin.url}/bulk-results/{number}.jsonl",
         "errorCode": None,
     }

@@ -32,7 +32,15 @@ def test_a_nearly_empty_bucket_is_waited_out_then_the_query_succeeds(shop, stand
 
     assert clock.sleeps == [0.2]  # (7 − 2) points at 25 per second
     assert body["data"] == {
-        "orders": {"nodes": [{"name": "#9999"}, {"name": "#1001"}, {"name": "#1002"}, {"name": "#1003"}]}
+        "orders": {
+            "nodes": [
+                {"name": "#9999"},
+                {"name": "#1001"},
+                {"name": "#1002"},
+                {"name": "#1003"},
+                {"name": "#1101"},
+            ]
+        }
     }
     assert body["extensions"] == {
         "cost": {

@@ -2,6 +2,9 @@
 
 import pytest
 
+from tasks_app.liquid import LiquidError
+from tasks_app.liquid.filters import date
+
 from .helpers import text
 
 
@@ -142,3 +145,36 @@ def test_date_errors(source, message):
     with pytest.raises(LiquidError) as info:
         text(source)
     assert info.value.message.split("): ", 1)[1] == message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2024-12-31T00:00:00Z",
+        "2024-12-31",
+        "2024-12-31T10:20",
+        "2024-12-31 10:20:30",
+        "2024-12-31T10:20:30.5",
+        "2024-12-31T10:20:30.123456Z",
+        "2024-12-31T10:20:30+02:00",
+        "2024-12-31T10:20:30-0530",
+        "2024-12-31T10:20:30-00:00",
+        "2024-03-10T02:30:00",  # a wall time in New York's DST gap
+        "2024-11-03T01:30:00",  # an ambiguous wall time in New York
+        "2024-02-30",
+        "2024-12-31T24:00:00",
+        "2024-12-31T10:20:30+25:00",
+        "0999-01-01",
+        "２０２４-01-01",
+    ],
+)
+def test_iso_dates_read_without_dateutil_read_as_dateutil_reads_them(value, monkeypatch):
+    def outcome() -> str:
+        try:
+            return text('{{ d | date: "%F %T.%N %z" }}', {"d": value}, timezone="America/New_York")
+        except LiquidError as exc:
+            return exc.message
+
+    fast = outcome()
+    monkeypatch.setattr(date, "_parse_iso", lambda text: None)
+    assert fast == outcome()

@@ -211,3 +211,26 @@ def test_size_estimates_are_exact_for_strings_and_extrapolated_for_containers():
     assert estimate_size(5) == 32
     assert estimate_size([7] * 1000) == 8056 + 1000 * 32
     assert estimate_size(["abc"] * 1000) == 8056 + 1000 * 52
+
+
+def test_output_written_outside_loops_fails_at_the_tag_that_wrote_it():
+    err = failure("{{ big }}\n{{ big }}", {"big": "x" * 6000}, output_mb=0.01)
+    assert err.message == (
+        "Liquid error (line 2, column 1): task run exceeded the output size limit of 0.01 MB "
+        "(HUB_LIQUID_OUTPUT_LIMIT_MB)"
+    )
+
+
+def test_output_written_by_the_last_iteration_of_a_loop_fails_at_that_loop():
+    source = (
+        "{% for i in (1..2) %}\n  {% for j in (1..3) %}{% if j == 3 %}{{ big }}{% endif %}{% endfor %}"
+        "{% endfor %}"
+    )
+    err = failure(source, {"big": "x" * 6000}, output_mb=0.01)
+    assert (err.limit, err.line, err.column) == ("output", 2, 6)
+
+
+def test_output_and_assigned_values_count_together_against_memory():
+    source = '{{ big }}{% assign s = big | append: "!" %}'
+    err = failure(source, {"big": "x" * 40_000}, memory_mb=0.1)
+    assert (err.limit, err.column) == ("memory", 13)

@@ -62,8 +62,8 @@ def test_a_bulk_query_task_runs_again_with_the_objects(shop, task, standin):
         "errorCode": None,
         "createdAt": done.data["createdAt"],
         "completedAt": done.data["completedAt"],
-        "objectCount": "4",
-        "rootObjectCount": "4",
+        "objectCount": "5",
+        "rootObjectCount": "5",
         "fileSize": done.data["fileSize"],
         "url": f"{standin.url}/bulk-results/{number}.jsonl",
         "partialDataUrl": None,
@@ -74,13 +74,14 @@ def test_a_bulk_query_task_runs_again_with_the_objects(shop, task, standin):
 
     task_run = TaskRun.objects.get(event=done)
     assert task_run.status == RunStatus.SUCCEEDED, task_run.error
-    assert [run.status for run in task_run.action_runs.all()] == [RunStatus.SUCCEEDED] * 3
+    assert [run.status for run in task_run.action_runs.all()] == [RunStatus.SUCCEEDED] * 4
     tags = {record["email"]: record["tags"] for record in standin.store.of_type("Customer")}
     assert tags == {
         "john@example.com": ["retail"],
         "bob.norman@example.com": ["wholesale"],
         "amelia@example.co.uk": ["wholesale"],
         "lena@example.de": ["newsletter", "retail"],
+        "bob@biller.com": ["tag1", "tag2", "retail"],
     }
     assert bulk.poll_due_monitors() == 0
 

@@ -35,9 +35,15 @@ _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 def zone(name: Any) -> ZoneInfo:
     """An IANA zone; unknown names are render errors."""
     try:
-        return ZoneInfo(to_s(name))
+        return _zone(to_s(name))
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise HubRenderError(f"date: unknown time zone {to_s(name)!r}") from exc
+
+
+@lru_cache(maxsize=256)
+def _zone(name: str) -> ZoneInfo:
+    # ZoneInfo's own cache is weak and keyed after argument checks; every date call asks.
+    return ZoneInfo(name)
 
 
 def parse_duration(text: str, sign: int = 1) -> list[tuple[str, int]]:
@@ -97,12 +103,55 @@ def to_moment(value: Any, tz: ZoneInfo, now: datetime) -> datetime | None:
         if match.group(2):
             moment = advance(moment, parse_duration(match.group(3), -1 if match.group(2) == "-" else 1))
         return moment
+    parsed = _parse_iso(text)
+    if parsed is not None:
+        return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed
     today = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
     try:
         parsed = date_parser.parse(text, default=today)
     except (ValueError, OverflowError, date_parser.ParserError):
         return None
     return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed
+
+
+# The ISO 8601 forms Shopify and the library use, read without dateutil (which gives the same
+# datetimes for them, 20× slower): a date, optionally a time (seconds and fraction optional),
+# optionally Z or a numeric offset.
+_ISO = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)"
+    r"(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,6}))?)?(Z|[+-]\d\d:?\d\d)?)?",
+    re.ASCII,
+)
+
+
+def _parse_iso(text: str) -> datetime | None:
+    """``text`` as an ISO 8601 date-time (naive without an offset), or None when it is not one
+    of the simple forms (dateutil then decides)."""
+    found = _ISO.fullmatch(text)
+    if found is None:
+        return None
+    year, month, day, hour, minute, second, fraction, offset = found.groups()
+    if year < "1000":
+        return None  # dateutil's reading of short years is its own
+    try:
+        tz = None
+        if offset == "Z":
+            tz = UTC
+        elif offset is not None:
+            minutes = int(offset[1:3]) * 60 + int(offset[-2:])
+            tz = timezone(timedelta(minutes=-minutes if offset[0] == "-" else minutes))
+        return datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            int(fraction.ljust(6, "0")) if fraction else 0,
+            tz,
+        )
+    except ValueError:
+        return None
 
 
 def _week_start(option: Any) -> int:
@@ -114,18 +163,21 @@ def _week_start(option: Any) -> int:
     return _WEEKDAYS.index(name)
 
 
+_CALENDAR_GROUPS = (
+    ("beginning_of_year", "end_of_year"),
+    ("beginning_of_quarter", "end_of_quarter"),
+    ("beginning_of_month", "end_of_month"),
+    ("beginning_of_week", "end_of_week"),
+    ("beginning_of_day", "middle_of_day", "end_of_day"),
+)
+_CALENDAR_OPTIONS = frozenset(name for group in _CALENDAR_GROUPS for name in group)
+
+
 def _calendar(moment: datetime, options: dict) -> datetime:
     tz = moment.tzinfo
     local = moment.replace(tzinfo=None)
     end = local.replace(hour=23, minute=59, second=59, microsecond=999999)
-    groups = [
-        ("beginning_of_year", "end_of_year"),
-        ("beginning_of_quarter", "end_of_quarter"),
-        ("beginning_of_month", "end_of_month"),
-        ("beginning_of_week", "end_of_week"),
-        ("beginning_of_day", "middle_of_day", "end_of_day"),
-    ]
-    for group in groups:
+    for group in _CALENDAR_GROUPS:
         chosen = [name for name in group if options.get(name) not in (None, False)]
         if len(chosen) > 1:
             raise HubRenderError(f"date: options {', '.join(chosen)} cannot be combined")
@@ -179,8 +231,9 @@ def date_filter(value: Any, *args: Any, context: Any = None, **kwargs: Any) -> A
     if moment is None:
         return value
     moment = moment.astimezone(target)
-    moment = _calendar(moment, options)
-    if options.get("advance") not in (None, ""):
+    if options and not _CALENDAR_OPTIONS.isdisjoint(options):
+        moment = _calendar(moment, options)
+    if options and options.get("advance") not in (None, ""):
         moment = advance(moment, parse_duration(to_s(options["advance"])))
     if fmt is None or to_s(fmt) == "":
         return iso8601(moment)
@@ -516,34 +569,51 @@ def _field(moment: datetime, conv: str, colons: int, width: str) -> tuple[str, s
 def strftime(moment: datetime, fmt: str) -> str:
     """Ruby ``Time#strftime``: flags ``-`` (no padding), ``_`` (spaces), ``0`` (zeros),
     ``^`` (upcase), ``#`` (swap case), widths, ``%:z``/``%::z``, ``%L``/``%N``, ``%s``."""
+    out = []
+    for part in _compile_format(fmt):
+        out.append(part if type(part) is str else _directive(moment, *part))
+    return "".join(out)
 
-    def render(match: re.Match) -> str:
-        flags, width, colons, conv = match.groups()
-        text, pad, default_width = _field(moment, conv, len(colons), width)
-        if text is None:
-            return match.group(0)
-        if conv in ("L", "N"):
-            width = ""
-        if "^" in flags:
-            text = text.upper()
-        if "#" in flags:
-            text = text.swapcase() if not text.isupper() else text.lower()
-        if "-" in flags:
-            return text
-        if "_" in flags:
-            pad = " "
-        elif "0" in flags:
-            pad = "0"
-        size = int(width) if width else default_width
-        if pad and len(text) < size:
-            if text.startswith("-") and pad == "0":
-                return "-" + text[1:].rjust(size - 1, "0")
-            return text.rjust(size, pad)
-        if not pad and width and len(text) < size:
-            return text.rjust(size, " ")
+
+@lru_cache(maxsize=512)
+def _compile_format(fmt: str) -> tuple:
+    """``fmt`` split once into literal text and ``(directive, flags, width, colons, conv)``."""
+    parts: list = []
+    pos = 0
+    for match in _DIRECTIVE.finditer(fmt):
+        if match.start() > pos:
+            parts.append(fmt[pos : match.start()])
+        parts.append((match.group(0), *match.groups()))
+        pos = match.end()
+    if pos < len(fmt):
+        parts.append(fmt[pos:])
+    return tuple(parts)
+
+
+def _directive(moment: datetime, directive: str, flags: str, width: str, colons: str, conv: str) -> str:
+    text, pad, default_width = _field(moment, conv, len(colons), width)
+    if text is None:
+        return directive
+    if conv in ("L", "N"):
+        width = ""
+    if "^" in flags:
+        text = text.upper()
+    if "#" in flags:
+        text = text.swapcase() if not text.isupper() else text.lower()
+    if "-" in flags:
         return text
-
-    return _DIRECTIVE.sub(render, fmt)
+    if "_" in flags:
+        pad = " "
+    elif "0" in flags:
+        pad = "0"
+    size = int(width) if width else default_width
+    if pad and len(text) < size:
+        if text.startswith("-") and pad == "0":
+            return "-" + text[1:].rjust(size - 1, "0")
+        return text.rjust(size, pad)
+    if not pad and width and len(text) < size:
+        return text.rjust(size, " ")
+    return text
 
 
 FILTERS = {"date": date_filter, "parse_date": parse_date}

@@ -10,6 +10,8 @@ from ..values import HubRenderError, from_number, to_number
 
 
 def _operands(left: Any, right: Any) -> tuple[int | Decimal, int | Decimal]:
+    if type(left) is int and type(right) is int:
+        return left, right
     a, b = to_number(left), to_number(right)
     if isinstance(a, Decimal) or isinstance(b, Decimal):
         return Decimal(a), Decimal(b)

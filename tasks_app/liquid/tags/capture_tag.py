@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from liquid.builtin.tags.capture_tag import CaptureNode, CaptureTag
+from liquid.builtin.expressions import parse_identifier
+from liquid.builtin.tags.capture_tag import ENDCAPTUREBLOCK, TAG_ENDCAPTURE, CaptureNode, CaptureTag
 from liquid.exceptions import LiquidInterrupt
+from liquid.stream import TokenStream
+from liquid.token import TOKEN_TAG
+
+from ..parser import get_parser
 
 
 class HubCaptureNode(CaptureNode):
@@ -36,3 +41,13 @@ class HubCaptureTag(CaptureTag):
     """``capture``."""
 
     node_class = HubCaptureNode
+
+    def parse(self, stream: TokenStream) -> HubCaptureNode:
+        """Parse ``capture NAME … endcapture`` (python-liquid's parse, with Hub's blocks)."""
+        token = stream.eat(TOKEN_TAG)
+        tokens = stream.into_inner(tag=token)
+        name = parse_identifier(self.env, tokens)
+        tokens.expect_eos()
+        block = get_parser(self.env).parse_block(stream, ENDCAPTUREBLOCK)
+        stream.expect(TOKEN_TAG, value=TAG_ENDCAPTURE)
+        return self.node_class(token, name, block)

@@ -6,11 +6,11 @@ from liquid.ast import BlockNode
 from liquid.builtin.tags.case_tag import ENDWHENBLOCK, CaseNode, CaseTag, MultiExpressionBlockNode
 from liquid.exceptions import LiquidSyntaxError
 from liquid.expression import Expression
-from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.token import TOKEN_COMMA, TOKEN_EOF, TOKEN_OR, TOKEN_TAG, Token
 
 from ..expressions import expect_end, parse_primitive
+from ..parser import get_parser
 from ..values import liquid_eq
 
 

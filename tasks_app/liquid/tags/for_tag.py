@@ -3,18 +3,20 @@
 
 from __future__ import annotations
 
-from typing import TextIO
+import math
+from functools import lru_cache
+from time import monotonic
+from typing import Any, TextIO
 
 from liquid.ast import BlockNode
 from liquid.builtin.tags.for_tag import ENDFORBLOCK, ENDFORELSEBLOCK, ForLoop, ForNode, ForTag
 from liquid.exceptions import BreakLoop, ContinueLoop, LiquidError
-from liquid.output import NullIO
-from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.token import TOKEN_TAG
 
 from ..expressions import parse_loop
 from ..limits import BASE_SCOPE_DEPTH
+from ..parser import NULL_IO, get_parser
 
 
 class HubForNode(ForNode):
@@ -31,28 +33,51 @@ class HubForNode(ForNode):
         if not length:
             return self.default.render(context, buffer) if self.default else 0
         meter = context.meter
-        scope = context.scope
+        maps = context.scope._maps
         token = self.token
-        meter.check_depth(len(scope._maps) + 1 - BASE_SCOPE_DEPTH, token)
+        if len(maps) + 1 - BASE_SCOPE_DEPTH > meter.limits.context_depth:
+            raise meter.error("context_depth", token)
         name = self.expression.identifier
         loop_name = getattr(self, "loop_name", None)
         if loop_name is None:
             loop_name = self.loop_name = f"{name}-{self.expression.iterable}"
-        forloop = ForLoop(name=loop_name, it=it, length=length, parentloop=context.parentloop())
+        loops = context.loops
+        forloop = ForLoop(
+            name=loop_name,
+            it=it,
+            length=length,
+            parentloop=context.parentloop() if loops else _no_parent_loop(context.env),
+        )
         namespace = {"forloop": forloop, name: None}
         block = self.block
         if block.blank and context.env.suppress_blank_control_flow_blocks:
-            buffer = NullIO()  # a blank body's whitespace is not output (BlockNode's rule)
+            buffer = NULL_IO  # a blank body's whitespace is not output (BlockNode's rule)
         # The body's nodes are rendered directly: Hub disables no tags, so Node.render's
         # disabled-tag check and BlockNode's per-iteration generator are pure overhead here.
         renderers = [node.render_to_output for node in block.nodes]
-        tick = meter.tick
+        # RenderMeter.tick's checks (iterations, time, output), inlined: they run once per item.
+        output = meter.output
+        max_iterations = meter.limits.loop_iterations
+        deadline = meter.deadline if meter.deadline is not None else math.inf
         count = 0
-        context.loops.append(forloop)
-        scope.push(namespace)
+        index = -1
+        loops.append(forloop)
+        maps.appendleft(namespace)
         try:
-            for item in forloop:
-                tick(token)
+            for item in it:
+                index += 1
+                forloop._index = index
+                meter.iterations += 1
+                if meter.iterations > max_iterations:
+                    raise meter.error("loop_iterations", token)
+                if monotonic() > deadline:
+                    raise meter.error("time", token)
+                if output is not None:
+                    size = output.tell()
+                    if meter.live + size > meter.memory_bytes:
+                        raise meter.error("memory", token)
+                    if size > meter.output_chars:
+                        raise meter.error("output", token)
                 namespace[name] = item
                 try:
                     for render in renderers:
@@ -61,14 +86,23 @@ class HubForNode(ForNode):
                     continue
                 except BreakLoop:
                     break
+            else:
+                forloop._index = index + 1  # where ForLoop's own stepping leaves it
+            meter.check_output(token)  # what the last iteration wrote
         except LiquidError as err:
             if err.token is None:  # e.g. a limit hit by an output write: point at the loop
                 err.token = token
             raise
         finally:
-            scope.pop()
-            context.loops.pop()
+            maps.popleft()
+            loops.pop()
         return count
+
+
+@lru_cache(maxsize=8)
+def _no_parent_loop(env: Any) -> Any:
+    # `forloop.parentloop` of an outermost loop (RenderContext.parentloop's undefined), made once.
+    return env.undefined("parentloop", token=None)
 
 
 class HubForTag(ForTag):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from liquid.ast import BlockNode, ConditionalBlockNode
 from liquid.builtin.tags.if_tag import ENDELSIFBLOCK, ENDIFBLOCK, ENDIFELSEBLOCK, IfNode, IfTag
-from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG
 
 from ..expressions import parse_condition
+from ..parser import get_parser
 
 
 def parse_conditional(tag, stream: TokenStream, first_end, elsif_end, else_end, end_name: str):

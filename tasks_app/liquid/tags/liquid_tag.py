@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from liquid.ast import BlockNode, Node
+from liquid.ast import Node
 from liquid.builtin.tags.liquid_tag import LiquidTag
-from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_TAG
 
 from ..expressions import HubTokenStream
+from ..parser import HubBlockNode, get_parser
 
 
 class HubLiquidTag(LiquidTag):
@@ -18,7 +18,7 @@ class HubLiquidTag(LiquidTag):
         """Parse the lines of a ``liquid`` tag as a block."""
         token = stream.eat(TOKEN_TAG)
         if stream.current.kind == TOKEN_EOF:
-            return self.node_class(token, None, block=BlockNode(token, []))
+            return self.node_class(token, None, block=HubBlockNode(token, []))
         if stream.current.kind == TOKEN_TAG:
             return self.node_class(token, None, block=get_parser(self.env).parse_block(stream, end=()))
         expr_token = stream.expect(TOKEN_EXPRESSION)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from liquid.builtin.expressions import FilteredExpression
 from liquid.builtin.output import Output, OutputNode
+from liquid.expression import Expression
 from liquid.stream import TokenStream
-from liquid.token import TOKEN_EXPRESSION, TOKEN_OUTPUT
+from liquid.token import TOKEN_EXPRESSION, TOKEN_OUTPUT, Token
 
 from ..expressions import expression_stream, parse_output_expression
 from ..values import to_s
@@ -15,9 +17,19 @@ from ..values import to_s
 class HubOutputNode(OutputNode):
     """Prints its expression's value: hashes in Ruby inspect form, arrays flattened, nil empty."""
 
+    __slots__ = ("value",)
+
+    def __init__(self, token: Token, expression: Expression):
+        super().__init__(token, expression)
+        # Without filters, the value is evaluated directly rather than through the filtered
+        # expression's empty filter chain.
+        unfiltered = isinstance(expression, FilteredExpression) and not expression.filters
+        self.value = expression.left if unfiltered else expression
+
     def render_to_output(self, context, buffer: TextIO) -> int:
         """Render the node to the output buffer."""
-        return buffer.write(to_s(self.expression.evaluate(context)))
+        value = self.value.evaluate(context)
+        return buffer.write(value if type(value) is str else to_s(value))
 
 
 class HubOutput(Output):

@@ -8,11 +8,11 @@ from typing import Any
 from liquid.ast import BlockNode, Node
 from liquid.exceptions import LiquidInterrupt, LiquidSyntaxError
 from liquid.expression import Expression
-from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.token import TOKEN_COLON, TOKEN_COMMA, TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_TAG, TOKEN_WORD, Token
 
 from ..expressions import parse_filtered
+from ..parser import get_parser
 from ..values import HubRenderError, parse_json_text
 
 

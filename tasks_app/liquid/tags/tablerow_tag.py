@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from liquid.builtin.tags.tablerow_tag import END_TAGBLOCK, TablerowNode, TablerowTag
-from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.token import TOKEN_TAG
 
 from ..expressions import parse_loop
+from ..parser import get_parser
 
 
 class HubTablerowTag(TablerowTag):

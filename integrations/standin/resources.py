@@ -1,0 +1,903 @@
+"""The stand-in's resources beyond the basics: derived fields and the mutations library tasks send.
+
+Field resolvers here compute values Shopify derives (``Order.fullyPaid``, ``LineItem``
+quantities, collection membership, publication state). ``resolve_mutation`` answers every
+Mutation field without its own resolver: it finds the record the arguments name (``id``,
+``orderId``, ``input.id``...), answers a ``NOT_FOUND`` user error when there is none, applies
+the change a handler in ``MUTATIONS`` knows, and fills the payload's fields from its type
+(the record where the type matches, a finished ``Job``, empty ``userErrors``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from graphql import GraphQLInterfaceType, GraphQLUnionType
+
+from integrations.standin.defaults import money, money_bag, named_type
+from integrations.standin.graphql_api import resolves, schema, store_of, user_error
+from integrations.standin.store import Store, gid_type
+
+# Arguments that name the record a mutation changes, in the order they are looked for.
+TARGET_ARGUMENTS = ("id", "orderId", "customerId", "productId", "fulfillmentId", "draftOrderId")
+TARGET_INPUTS = ("input", "product", "fulfillmentEvent")
+
+
+# --- derived fields -----------------------------------------------------------------------------------
+
+
+def _amount(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return Decimal(0)
+
+
+@resolves("Order", "fullyPaid")
+def resolve_fully_paid(record, _info):
+    return record.get("displayFinancialStatus") == "PAID"
+
+
+@resolves("Order", "unpaid")
+def resolve_unpaid(record, _info):
+    return record.get("displayFinancialStatus") in ("PENDING", "AUTHORIZED", "EXPIRED")
+
+
+@resolves("Order", "canMarkAsPaid", "capturable")
+def resolve_can_pay(record, _info):
+    return record.get("displayFinancialStatus") in ("PENDING", "AUTHORIZED", "PARTIALLY_PAID")
+
+
+@resolves("Order", "closed")
+def resolve_closed(record, _info):
+    return record.get("closedAt") is not None
+
+
+@resolves("Order", "number")
+def resolve_order_number(record, _info):
+    digits = "".join(ch for ch in str(record.get("name", "")) if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+@resolves("Order", "presentmentCurrencyCode")
+def resolve_presentment_currency(record, info):
+    return record.get("currencyCode") or store_of(info).shop.get("currencyCode", "USD")
+
+
+@resolves(
+    "Order",
+    "currentTotalPriceSet",
+    "currentSubtotalPriceSet",
+    "originalTotalPriceSet",
+    "totalReceivedSet",
+    "netPaymentSet",
+)
+def resolve_order_current_total(record, info):
+    return money_bag(store_of(info), record.get("_totalPrice", "0.00"))
+
+
+@resolves("Order", "totalOutstandingSet", "totalCapturableSet")
+def resolve_order_outstanding(record, info):
+    unpaid = record.get("displayFinancialStatus") in ("PENDING", "AUTHORIZED", "PARTIALLY_PAID")
+    return money_bag(store_of(info), record.get("_totalPrice", "0.00") if unpaid else "0.00")
+
+
+def _line_items(record: dict, store: Store) -> list[dict]:
+    return [item for item in (store.get(item_id) for item_id in record.get("_lineItems", [])) if item]
+
+
+@resolves("Order", "subtotalLineItemsQuantity", "currentSubtotalLineItemsQuantity")
+def resolve_order_quantity(record, info):
+    return sum(int(item.get("quantity", 0)) for item in _line_items(record, store_of(info)))
+
+
+@resolves("LineItem", "currentQuantity", "refundableQuantity")
+def resolve_current_quantity(record, _info):
+    return int(record.get("quantity", 0))
+
+
+@resolves("LineItem", "fulfillableQuantity", "unfulfilledQuantity")
+def resolve_unfulfilled_quantity(record, _info):
+    return int(record.get("quantity", 0)) - int(record.get("_fulfilled", 0))
+
+
+@resolves("LineItem", "requiresShipping", "taxable")
+def resolve_line_item_flags(record, _info):
+    return record.get("requiresShipping", True)
+
+
+@resolves("LineItem", "discountedUnitPriceSet", "discountedUnitPriceAfterAllDiscountsSet")
+def resolve_discounted_unit_price(record, info):
+    return money_bag(store_of(info), record.get("price", "0.00"))
+
+
+@resolves("LineItem", "originalTotalSet", "discountedTotalSet")
+def resolve_line_total(record, info):
+    total = _amount(record.get("price", "0.00")) * int(record.get("quantity", 0))
+    return money_bag(store_of(info), f"{total:.2f}")
+
+
+@resolves("LineItem", "variantTitle")
+def resolve_variant_title(record, info):
+    variant = store_of(info).get(record.get("_variant"), "ProductVariant")
+    return variant.get("title") if variant else None
+
+
+@resolves("Shop", "contactEmail")
+def resolve_contact_email(record, _info):
+    return record.get("email", "")
+
+
+@resolves("Customer", "addresses")
+def resolve_addresses(record, _info, **_args):
+    return [record["defaultAddress"]] if record.get("defaultAddress") else []
+
+
+@resolves("MailingAddress", "formatted")
+def resolve_formatted_address(record, _info, withName=False, withCompany=False):  # noqa: N803
+    lines = [record.get("name")] if withName else []
+    if withCompany:
+        lines.append(record.get("company"))
+    lines += [record.get("address1"), record.get("address2")]
+    lines.append(
+        " ".join(part for part in (record.get("city"), record.get("provinceCode"), record.get("zip")) if part)
+    )
+    lines.append(record.get("country"))
+    return [line for line in lines if line]
+
+
+@resolves("ProductVariant", "selectedOptions")
+def resolve_selected_options(record, _info):
+    return record.get("selectedOptions") or [{"name": "Title", "value": record.get("title", "")}]
+
+
+@resolves("ProductVariant", "availableForSale")
+def resolve_available_for_sale(record, info):
+    from integrations.standin.graphql_api import resolve_variant_quantity
+
+    return record.get("inventoryPolicy") == "CONTINUE" or resolve_variant_quantity(record, info) > 0
+
+
+@resolves("InventoryItem", "variants")
+def resolve_item_variants(record, info, **args):
+    from integrations.standin.graphql_api import connection
+
+    variant = store_of(info).get(record.get("_variant"))
+    return connection([variant] if variant else [], info, **args)
+
+
+@resolves("InventoryLevel", "available")
+def resolve_level_available(record, _info):
+    return record["_quantities"].get("available", 0)
+
+
+@resolves("Product", "tracksInventory")
+def resolve_tracks_inventory(record, info):
+    store = store_of(info)
+    items = [store.get(store.get(variant_id)["_inventoryItem"]) for variant_id in record.get("_variants", [])]
+    return any(item.get("tracked") for item in items if item)
+
+
+@resolves("Product", "hasOnlyDefaultVariant")
+def resolve_only_default_variant(record, info):
+    variants = [store_of(info).get(variant_id) for variant_id in record.get("_variants", [])]
+    return len(variants) == 1 and variants[0].get("title") == "Default Title"
+
+
+def _collections_with(store: Store, product_id: str) -> list[dict]:
+    return [record for record in store.of_type("Collection") if product_id in record.get("_products", [])]
+
+
+@resolves("Product", "collections")
+def resolve_product_collections(record, info, **args):
+    from integrations.standin.graphql_api import connection
+
+    return connection(_collections_with(store_of(info), record["id"]), info, **args)
+
+
+@resolves("Product", "inCollection")
+def resolve_in_collection(record, info, id):  # noqa: A002 - GraphQL argument name
+    collection = store_of(info).get(id, "Collection")
+    return bool(collection) and record["id"] in collection.get("_products", [])
+
+
+@resolves("Collection", "hasProduct")
+def resolve_has_product(record, _info, id):  # noqa: A002
+    return id in record.get("_products", [])
+
+
+@resolves("Collection", "productsCount")
+def resolve_products_count(record, _info):
+    return {"count": len(record.get("_products", [])), "precision": "EXACT"}
+
+
+@resolves("Product", "publishedOnPublication")
+@resolves("Collection", "publishedOnPublication")
+def resolve_published_on(record, _info, publicationId):  # noqa: N803
+    return publicationId in record.get("_publications", [])
+
+
+@resolves("Product", "variantsCount")
+def resolve_variants_count(record, _info):
+    return {"count": len(record.get("_variants", [])), "precision": "EXACT"}
+
+
+# --- mutations -------------------------------------------------------------------------------------------
+
+Handler = Callable[[Store, "dict | None", dict], dict]
+MUTATIONS: dict[str, Handler] = {}
+
+
+def mutation(*names: str) -> Callable[[Handler], Handler]:
+    def register(func: Handler) -> Handler:
+        for name in names:
+            MUTATIONS[name] = func
+        return func
+
+    return register
+
+
+def target_id(args: dict) -> str | None:
+    """The gid of the record a mutation's arguments name, if any."""
+    for name in TARGET_ARGUMENTS:
+        if isinstance(args.get(name), str):
+            return args[name]
+    for name in TARGET_INPUTS:
+        value = args.get(name)
+        if isinstance(value, dict):
+            for key in ("id", "fulfillmentId"):
+                if isinstance(value.get(key), str):
+                    return value[key]
+    return None
+
+
+def resolve_mutation(info: Any, args: dict) -> dict:
+    """Answer a Mutation field without its own resolver (see the module docstring)."""
+    store = store_of(info)
+    payload_type, _ = named_type(info.return_type)
+    wanted = target_id(args)
+    with store.lock:
+        record = store.get(wanted) if wanted else None
+        if wanted and record is None:
+            error = user_error(["id"], f"{gid_type(wanted) or 'Resource'} does not exist", "NOT_FOUND")
+            return {"userErrors": [error], "orderCancelUserErrors": [error]}
+        handler = MUTATIONS.get(info.field_name)
+        payload = {"userErrors": [], **(handler(store, record, args) if handler else {})}
+        if record is not None and info.field_name not in MUTATIONS_THAT_DELETE:
+            store.touch(record)
+    payload.setdefault("orderCancelUserErrors", payload["userErrors"])
+    for name, field in payload_type.fields.items():
+        if name in payload:
+            continue
+        field_type, _ = named_type(field.type)
+        if record is not None and _is_a(record, field_type):
+            payload[name] = record
+        elif field_type.name == "Job":
+            payload[name] = {"id": store.new_gid("Job"), "done": True}
+        elif field_type.name == "Shop":
+            payload[name] = store.shop
+    return payload
+
+
+MUTATIONS_THAT_DELETE = ("productDelete", "collectionDelete", "draftOrderDelete")
+
+
+def _is_a(record: dict, type_: Any) -> bool:
+    name = record.get("__typename")
+    if getattr(type_, "name", None) == name:
+        return True
+    if isinstance(type_, GraphQLInterfaceType | GraphQLUnionType):
+        return any(possible.name == name for possible in schema().get_possible_types(type_))
+    return False
+
+
+def _copy_fields(record: dict, data: dict, names: tuple[str, ...]) -> None:
+    for name in names:
+        if name in data and data[name] is not None:
+            record[name] = data[name]
+
+
+def _set_metafields(store: Store, owner_id: str, metafields: list | None) -> None:
+    for metafield in metafields or []:
+        if metafield.get("key") and metafield.get("value") is not None:
+            store.set_metafield(owner_id, metafield)
+
+
+@mutation("metafieldsDelete")
+def delete_metafields(store: Store, _record, args: dict) -> dict:
+    deleted = []
+    for identifier in args["metafields"]:
+        existing = store.find_metafield(identifier["ownerId"], identifier["namespace"], identifier["key"])
+        if existing is None:
+            deleted.append(None)
+            continue
+        del store.records[existing["id"]]
+        deleted.append(dict(identifier))
+    return {"deletedMetafields": deleted}
+
+
+def _level(store: Store, item: dict, location_id: str) -> dict:
+    for level_id in item.get("_levels", []):
+        level = store.get(level_id)
+        if level and level["_location"] == location_id:
+            return level
+    level = store.add(
+        {
+            "__typename": "InventoryLevel",
+            "id": f"{store.new_gid('InventoryLevel')}?inventory_item_id={item['legacyResourceId']}",
+            "_item": item["id"],
+            "_location": location_id,
+            "_quantities": {"available": 0, "on_hand": 0, "committed": 0},
+        }
+    )
+    item.setdefault("_levels", []).append(level["id"])
+    return level
+
+
+@mutation("inventoryAdjustQuantities")
+def adjust_quantities(store: Store, _record, args: dict) -> dict:
+    data = args["input"]
+    name = data["name"]
+    changes = []
+    for change in data["changes"]:
+        item = store.get(change["inventoryItemId"], "InventoryItem")
+        location = store.get(change["locationId"], "Location")
+        if item is None or location is None:
+            return {
+                "userErrors": [
+                    user_error(
+                        ["input", "changes"],
+                        "The specified inventory item or location could not be found.",
+                        "INVALID",
+                    )
+                ]
+            }
+        quantities = _level(store, item, location["id"])["_quantities"]
+        quantities[name] = quantities.get(name, 0) + change["delta"]
+        if name == "available":
+            quantities["on_hand"] = quantities.get("on_hand", 0) + change["delta"]
+        changes.append(
+            {
+                "name": name,
+                "delta": change["delta"],
+                "quantityAfterChange": quantities[name],
+                "_item": item["id"],
+                "_location": location["id"],
+            }
+        )
+    group = {
+        "id": store.new_gid("InventoryAdjustmentGroup"),
+        "reason": data["reason"],
+        "createdAt": store.now(),
+        "referenceDocumentUri": data.get("referenceDocumentUri"),
+        "changes": changes,
+    }
+    return {"inventoryAdjustmentGroup": group}
+
+
+@mutation("inventoryItemUpdate")
+def update_inventory_item(store: Store, record: dict, args: dict) -> dict:
+    data = args["input"]
+    _copy_fields(record, data, ("tracked", "requiresShipping", "countryCodeOfOrigin", "harmonizedSystemCode"))
+    if "cost" in data:
+        record["unitCost"] = money(store, data["cost"]) if data["cost"] is not None else None
+    variant = store.get(record.get("_variant"))
+    if variant is not None and "sku" in data:
+        variant["sku"] = data["sku"]
+    return {}
+
+
+COLLECTION_FIELDS = ("title", "handle", "descriptionHtml", "sortOrder", "templateSuffix", "ruleSet", "seo")
+
+
+@mutation("collectionCreate")
+def create_collection(store: Store, _record, args: dict) -> dict:
+    data = args["input"]
+    record = store.add(
+        {
+            "__typename": "Collection",
+            "id": store.new_gid("Collection"),
+            "title": data.get("title") or "",
+            "handle": (data.get("handle") or data.get("title") or "collection").lower().replace(" ", "-"),
+            "sortOrder": "BEST_SELLING",
+            "templateSuffix": None,
+            "_products": list(data.get("products") or []),
+            "_publications": [],
+        }
+    )
+    _copy_fields(record, data, COLLECTION_FIELDS)
+    _set_metafields(store, record["id"], data.get("metafields"))
+    return {"collection": record}
+
+
+@mutation("collectionUpdate")
+def update_collection(store: Store, record: dict, args: dict) -> dict:
+    data = args["input"]
+    _copy_fields(record, data, COLLECTION_FIELDS)
+    _set_metafields(store, record["id"], data.get("metafields"))
+    return {}
+
+
+@mutation("collectionAddProducts", "collectionAddProductsV2")
+def add_collection_products(_store: Store, record: dict, args: dict) -> dict:
+    products = record.setdefault("_products", [])
+    products.extend(product_id for product_id in args["productIds"] if product_id not in products)
+    return {}
+
+
+@mutation("collectionRemoveProducts")
+def remove_collection_products(_store: Store, record: dict, args: dict) -> dict:
+    record["_products"] = [item for item in record.get("_products", []) if item not in args["productIds"]]
+    return {}
+
+
+@mutation("collectionReorderProducts")
+def reorder_collection_products(_store: Store, record: dict, args: dict) -> dict:
+    products = record.setdefault("_products", [])
+    for move in args["moves"]:
+        if move["id"] in products:
+            products.remove(move["id"])
+            products.insert(min(int(move["newPosition"]), len(products)), move["id"])
+    return {}
+
+
+PRODUCT_FIELDS = (
+    "title",
+    "handle",
+    "descriptionHtml",
+    "productType",
+    "vendor",
+    "status",
+    "templateSuffix",
+    "seo",
+)
+
+
+def _apply_product(store: Store, record: dict, data: dict) -> None:
+    _copy_fields(record, data, PRODUCT_FIELDS)
+    if data.get("tags") is not None:
+        record["tags"] = store.split_tags(data["tags"])
+    _set_metafields(store, record["id"], data.get("metafields"))
+    for collection_id in data.get("collectionsToJoin") or []:
+        collection = store.get(collection_id, "Collection")
+        if collection is not None and record["id"] not in collection.setdefault("_products", []):
+            collection["_products"].append(record["id"])
+    for collection_id in data.get("collectionsToLeave") or []:
+        collection = store.get(collection_id, "Collection")
+        if collection is not None and record["id"] in collection.get("_products", []):
+            collection["_products"].remove(record["id"])
+
+
+@mutation("productCreate")
+def create_product(store: Store, _record, args: dict) -> dict:
+    data = args.get("product") or args.get("input") or {}
+    record = store.add_product({"title": data.get("title") or "", "variants": [{}]})
+    _apply_product(store, record, data)
+    return {"product": record}
+
+
+@mutation("productUpdate")
+def update_product(store: Store, record: dict, args: dict) -> dict:
+    _apply_product(store, record, args.get("product") or args.get("input") or {})
+    return {}
+
+
+@mutation("productDelete")
+def delete_product(store: Store, record: dict, _args: dict) -> dict:
+    for variant_id in record.get("_variants", []):
+        store.records.pop(variant_id, None)
+    del store.records[record["id"]]
+    return {
+        "deletedProductId": record["id"],
+        "productDeleteOperation": {
+            "id": store.new_gid("ProductDeleteOperation"),
+            "status": "COMPLETE",
+            "deletedProductId": record["id"],
+        },
+        "product": None,
+    }
+
+
+VARIANT_FIELDS = ("price", "compareAtPrice", "barcode", "taxable", "inventoryPolicy")
+
+
+@mutation("productVariantsBulkUpdate", "productVariantsBulkCreate")
+def update_variants(store: Store, record: dict, args: dict) -> dict:
+    variants = []
+    for data in args["variants"]:
+        variant = store.get(data.get("id"), "ProductVariant") if data.get("id") else None
+        if data.get("id") and (variant is None or variant["_product"] != record["id"]):
+            message = f"Product variant {data['id']} does not exist"
+            return {"productVariants": None, "userErrors": [user_error(["variants"], message, "NOT_FOUND")]}
+        if variant is None:
+            variant = store.add_variant(record, len(record.get("_variants", [])) + 1, {})
+            record.setdefault("_variants", []).append(variant["id"])
+        _copy_fields(variant, data, VARIANT_FIELDS)
+        item_data = data.get("inventoryItem") or {}
+        if "sku" in item_data:
+            variant["sku"] = item_data["sku"]
+        _set_metafields(store, variant["id"], data.get("metafields"))
+        store.touch(variant)
+        variants.append(variant)
+    return {"productVariants": variants}
+
+
+@mutation("productVariantsBulkDelete")
+def delete_variants(store: Store, record: dict, args: dict) -> dict:
+    for variant_id in args["variantsIds"]:
+        if variant_id in record.get("_variants", []):
+            record["_variants"].remove(variant_id)
+            store.records.pop(variant_id, None)
+    return {}
+
+
+@mutation("publishablePublish", "publishableUnpublish")
+def publish(store: Store, record: dict, args: dict) -> dict:
+    publications = record.setdefault("_publications", [])
+    for entry in args["input"]:
+        publication_id = entry.get("publicationId")
+        if store.get(publication_id, "Publication") is None:
+            return {
+                "userErrors": [
+                    user_error(["input", "publicationId"], "Publication does not exist", "NOT_FOUND")
+                ]
+            }
+        if publication_id not in publications:
+            publications.append(publication_id)
+    return {}
+
+
+def _unpublish(store: Store, record: dict, args: dict) -> dict:
+    ids = {entry.get("publicationId") for entry in args["input"]}
+    record["_publications"] = [item for item in record.get("_publications", []) if item not in ids]
+    return {}
+
+
+MUTATIONS["publishableUnpublish"] = _unpublish
+
+
+@mutation("orderMarkAsPaid")
+def mark_as_paid(_store: Store, record: dict, _args: dict) -> dict:
+    record["displayFinancialStatus"] = "PAID"
+    return {}
+
+
+@mutation("orderClose")
+def close_order(store: Store, record: dict, _args: dict) -> dict:
+    record["closedAt"] = store.now()
+    return {}
+
+
+@mutation("orderOpen")
+def open_order(_store: Store, record: dict, _args: dict) -> dict:
+    record["closedAt"] = None
+    return {}
+
+
+@mutation("orderCancel")
+def cancel_order(store: Store, record: dict, args: dict) -> dict:
+    if record.get("cancelledAt"):
+        error = user_error(["orderId"], "Cannot cancel an order that has already been cancelled", "INVALID")
+        return {"userErrors": [error], "orderCancelUserErrors": [error]}
+    record["cancelledAt"] = store.now()
+    record["cancelReason"] = args["reason"]
+    return {}
+
+
+@mutation("orderCapture")
+def capture(store: Store, record: dict, args: dict) -> dict:
+    data = args["input"]
+    parent = store.get(data["parentTransactionId"], "OrderTransaction")
+    if parent is None:
+        return {
+            "userErrors": [
+                user_error(["input", "parentTransactionId"], "Transaction does not exist", "NOT_FOUND")
+            ]
+        }
+    transaction = store.add(
+        {
+            "__typename": "OrderTransaction",
+            "id": store.new_gid("OrderTransaction"),
+            "kind": "CAPTURE",
+            "status": "SUCCESS",
+            "gateway": parent.get("gateway"),
+            "amountSet": money_bag(store, data["amount"]),
+            "_parentTransaction": parent["id"],
+        }
+    )
+    record.setdefault("_transactions", []).append(transaction["id"])
+    record["displayFinancialStatus"] = "PAID"
+    return {"transaction": transaction}
+
+
+@mutation("orderEditBegin")
+def begin_order_edit(store: Store, record: dict, _args: dict) -> dict:
+    calculated = store.add(
+        {
+            "__typename": "CalculatedOrder",
+            "id": store.new_gid("CalculatedOrder"),
+            "committed": False,
+            "_originalOrder": record["id"],
+            "_addedLineItems": [],
+        }
+    )
+    return {"calculatedOrder": calculated}
+
+
+@mutation("orderEditAddVariant")
+def add_variant_to_edit(store: Store, record: dict, args: dict) -> dict:
+    variant = store.get(args["variantId"], "ProductVariant")
+    if variant is None:
+        return {"userErrors": [user_error(["variantId"], "Variant does not exist", "NOT_FOUND")]}
+    line = store.add(
+        {
+            "__typename": "CalculatedLineItem",
+            "id": store.new_gid("CalculatedLineItem"),
+            "title": variant.get("title", ""),
+            "sku": variant.get("sku"),
+            "quantity": args["quantity"],
+            "_variant": variant["id"],
+        }
+    )
+    record.setdefault("_addedLineItems", []).append(line["id"])
+    return {"calculatedLineItem": line}
+
+
+@mutation("orderEditSetQuantity", "orderEditAddLineItemDiscount")
+def change_edit_line(store: Store, record: dict, args: dict) -> dict:
+    line = store.get(args["lineItemId"])
+    if line is None:
+        return {"userErrors": [user_error(["lineItemId"], "Line item does not exist", "NOT_FOUND")]}
+    if "quantity" in args:
+        line["quantity"] = args["quantity"]
+    return {"calculatedLineItem": line}
+
+
+@mutation("orderEditCommit")
+def commit_order_edit(store: Store, record: dict, _args: dict) -> dict:
+    record["committed"] = True
+    order = store.get(record["_originalOrder"], "Order")
+    for line_id in record.get("_addedLineItems", []):
+        line = store.get(line_id)
+        added = store.add(
+            {
+                "__typename": "LineItem",
+                "id": store.new_gid("LineItem"),
+                "title": line.get("title", ""),
+                "name": line.get("title", ""),
+                "sku": line.get("sku"),
+                "quantity": line.get("quantity", 1),
+                "price": "0.00",
+                "_variant": line.get("_variant"),
+                "_product": (store.get(line.get("_variant")) or {}).get("_product"),
+            }
+        )
+        order["_lineItems"].append(added["id"])
+    return {"order": order}
+
+
+@mutation("customerCreate")
+def create_customer(store: Store, _record, args: dict) -> dict:
+    data = args["input"]
+    record = store.add_customer(
+        {key: data[key] for key in ("email", "firstName", "lastName", "phone", "note") if key in data}
+    )
+    if data.get("tags") is not None:
+        record["tags"] = store.split_tags(data["tags"])
+    return {"customer": record}
+
+
+@mutation("customerSendAccountInviteEmail")
+def invite_customer(_store: Store, record: dict, _args: dict) -> dict:
+    if record.get("state") != "ENABLED":
+        record["state"] = "INVITED"
+    return {}
+
+
+DRAFT_ORDER_FIELDS = ("email", "reserveInventoryUntil", "customAttributes", "poNumber")
+
+
+@mutation("draftOrderCreate")
+def create_draft_order(store: Store, _record, args: dict) -> dict:
+    data = args["input"]
+    record = store.add(
+        {
+            "__typename": "DraftOrder",
+            "id": store.new_gid("DraftOrder"),
+            "name": f"#D{len(store.of_type('DraftOrder')) + 1}",
+            "status": "OPEN",
+            "tags": store.split_tags(data.get("tags") or []),
+            "_customer": data.get("customerId"),
+        }
+    )
+    _copy_fields(record, data, DRAFT_ORDER_FIELDS)
+    return {"draftOrder": record}
+
+
+@mutation("draftOrderUpdate")
+def update_draft_order(store: Store, record: dict, args: dict) -> dict:
+    data = args["input"]
+    _copy_fields(record, data, DRAFT_ORDER_FIELDS)
+    if data.get("tags") is not None:
+        record["tags"] = store.split_tags(data["tags"])
+    return {}
+
+
+@mutation("draftOrderComplete")
+def complete_draft_order(store: Store, record: dict, args: dict) -> dict:
+    if record.get("status") == "COMPLETED":
+        return {"userErrors": [user_error(["id"], "This order has already been paid.", "INVALID")]}
+    order = store.add_order(
+        {
+            "email": record.get("email"),
+            "customer": record.get("_customer"),
+            "displayFinancialStatus": "PENDING" if args.get("paymentPending") else "PAID",
+        }
+    )
+    record.update(status="COMPLETED", completedAt=store.now(), _order=order["id"])
+    return {}
+
+
+@mutation("draftOrderInvoiceSend")
+def send_invoice(store: Store, record: dict, _args: dict) -> dict:
+    record.update(status="INVOICE_SENT", invoiceSentAt=store.now())
+    return {}
+
+
+@mutation("fulfillmentCreate", "fulfillmentCreateV2")
+def create_fulfillment(store: Store, _record, args: dict) -> dict:
+    data = args["fulfillment"]
+    orders = []
+    for group in data["lineItemsByFulfillmentOrder"]:
+        fulfillment_order = store.get(group["fulfillmentOrderId"], "FulfillmentOrder")
+        if fulfillment_order is None:
+            error = user_error(["fulfillment"], "Fulfillment order does not exist.", "NOT_FOUND")
+            return {"userErrors": [error]}
+        if fulfillment_order["status"] in ("CLOSED", "CANCELLED"):
+            message = "Fulfillment order is not in an open state."
+            return {"userErrors": [user_error(["fulfillment"], message, "INVALID")]}
+        fulfillment_order["status"] = "CLOSED"
+        orders.append(store.get(fulfillment_order["_order"], "Order"))
+    order = orders[0]
+    tracking = data.get("trackingInfo") or {}
+    fulfillment = store.add(
+        {
+            "__typename": "Fulfillment",
+            "id": store.new_gid("Fulfillment"),
+            "name": f"{order.get('name')}.{len(order.get('_fulfillments', [])) + 1}",
+            "status": "SUCCESS",
+            "displayStatus": "FULFILLED",
+            "trackingInfo": [
+                {
+                    "company": tracking.get("company"),
+                    "number": tracking.get("number"),
+                    "url": tracking.get("url"),
+                }
+            ]
+            if tracking
+            else [],
+            "_order": order["id"],
+        }
+    )
+    for item in _line_items(order, store):
+        item["_fulfilled"] = item.get("quantity", 0)
+    order.setdefault("_fulfillments", []).append(fulfillment["id"])
+    order["displayFulfillmentStatus"] = "FULFILLED"
+    return {"fulfillment": fulfillment}
+
+
+@mutation("fulfillmentCancel")
+def cancel_fulfillment(_store: Store, record: dict, _args: dict) -> dict:
+    record.update(status="CANCELLED", displayStatus="CANCELED")
+    return {}
+
+
+@mutation("fulfillmentTrackingInfoUpdate", "fulfillmentTrackingInfoUpdateV2")
+def update_tracking(_store: Store, record: dict, args: dict) -> dict:
+    tracking = (
+        args.get("trackingInfoInput")
+        or (args.get("trackingInfoUpdateInput") or {}).get("trackingDetails")
+        or {}
+    )
+    record["trackingInfo"] = [
+        {"company": tracking.get("company"), "number": tracking.get("number"), "url": tracking.get("url")}
+    ]
+    return {}
+
+
+@mutation("fulfillmentEventCreate")
+def create_fulfillment_event(store: Store, record: dict, args: dict) -> dict:
+    data = args["fulfillmentEvent"]
+    event = store.add(
+        {
+            "__typename": "FulfillmentEvent",
+            "id": store.new_gid("FulfillmentEvent"),
+            "status": data["status"],
+            "message": data.get("message"),
+            "happenedAt": data.get("happenedAt") or store.now(),
+        }
+    )
+    record["displayStatus"] = data["status"]
+    return {"fulfillmentEvent": event}
+
+
+@mutation("fulfillmentOrderMove")
+def move_fulfillment_order(store: Store, record: dict, args: dict) -> dict:
+    location = store.get(args["newLocationId"], "Location")
+    if location is None:
+        return {"userErrors": [user_error(["newLocationId"], "Location does not exist", "NOT_FOUND")]}
+    record["assignedLocation"] = {"name": location["name"], "countryCode": "US", "_location": location["id"]}
+    return {"movedFulfillmentOrder": record, "originalFulfillmentOrder": record}
+
+
+@mutation("fulfillmentOrderHold")
+def hold_fulfillment_order(_store: Store, record: dict, args: dict) -> dict:
+    record["status"] = "ON_HOLD"
+    hold = args.get("fulfillmentHold") or {}
+    record["fulfillmentHolds"] = [
+        {"reason": hold.get("reason", "OTHER"), "reasonNotes": hold.get("reasonNotes")}
+    ]
+    return {}
+
+
+@mutation("fulfillmentOrderReleaseHold")
+def release_fulfillment_order(_store: Store, record: dict, _args: dict) -> dict:
+    record.update(status="OPEN", fulfillmentHolds=[])
+    return {}
+
+
+@mutation("returnApproveRequest")
+def approve_return(_store: Store, record: dict, _args: dict) -> dict:
+    record["status"] = "OPEN"
+    return {}
+
+
+@mutation("returnDeclineRequest")
+def decline_return(_store: Store, record: dict, _args: dict) -> dict:
+    record["status"] = "DECLINED"
+    return {}
+
+
+@mutation("fileCreate")
+def create_files(store: Store, _record, args: dict) -> dict:
+    files = [
+        store.add(
+            {
+                "__typename": "GenericFile",
+                "id": store.new_gid("GenericFile"),
+                "url": item["originalSource"],
+                "fileStatus": "UPLOADED",
+            }
+        )
+        for item in args["files"]
+    ]
+    return {"files": files}
+
+
+@mutation("discountCodeBasicCreate")
+def create_discount_code(store: Store, _record, args: dict) -> dict:
+    data = args["basicCodeDiscount"] if isinstance(args["basicCodeDiscount"], dict) else {}
+    code = {
+        "id": store.new_gid("DiscountRedeemCode"),
+        "code": str(data.get("code") or ""),
+        "asyncUsageCount": 0,
+    }
+    discount = {
+        "__typename": "DiscountCodeBasic",
+        "title": str(data.get("title") or data.get("code") or ""),
+        "status": "ACTIVE",
+        "startsAt": data.get("startsAt") or store.now(),
+        "endsAt": data.get("endsAt"),
+        "usageLimit": data.get("usageLimit"),
+        "codes": {
+            "edges": [{"cursor": "", "node": code}],
+            "nodes": [code],
+            "pageInfo": {"hasNextPage": False, "hasPreviousPage": False},
+        },
+    }
+    node = store.add(
+        {"__typename": "DiscountCodeNode", "id": store.new_gid("DiscountCodeNode"), "codeDiscount": discount}
+    )
+    return {"codeDiscountNode": node}
