@@ -10,7 +10,7 @@ that map topics, GraphQL root fields, mutation names, gids and REST paths to res
 import json
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -146,24 +146,49 @@ def graphql_scopes(query: str, variables: Any = None) -> set[str]:
     """
     if not isinstance(query, str) or not query.strip():
         return set()
-    variables = variables if isinstance(variables, dict) else {}
-    try:
-        document = parse(query, no_location=True)
-    except GraphQLError:
+    if isinstance(variables, dict) and variables and "$" in query:
+        return _scopes(query, variables)
+    # Variables cannot matter: the answer depends on the text alone. Previews send the same
+    # few documents over and over, and parsing them was most of a warm preview's time.
+    return set(_scopes_of_text(query))
+
+
+@lru_cache(maxsize=1024)
+def _scopes_of_text(query: str) -> frozenset[str]:
+    return frozenset(_scopes(query, {}))
+
+
+def _scopes(query: str, variables: dict) -> set[str]:
+    calls = _root_calls(query)
+    if calls is None:
         match = FIRST_FIELD_RE.match(query)
         if match is None:
             return set()
         mode = "write" if match["kind"] == "mutation" else "read"
         return _field_scopes(mode, match["field"], {})
     scopes: set[str] = set()
+    for mode, name, arguments in calls:
+        values = {arg.name.value: _value(arg.value, variables) for arg in arguments}
+        scopes |= _field_scopes(mode, name, values)
+    return scopes
+
+
+@lru_cache(maxsize=1024)
+def _root_calls(query: str) -> tuple[tuple[str, str, tuple], ...] | None:
+    """``(mode, field name, argument nodes)`` of each root field of ``query``, or None when
+    it does not parse."""
+    try:
+        document = parse(query, no_location=True)
+    except GraphQLError:
+        return None
+    calls = []
     for operation in document.definitions:
         if not isinstance(operation, OperationDefinitionNode):
             continue
         mode = "write" if operation.operation.value == "mutation" else "read"
         for field in _root_fields(operation.selection_set.selections, document):
-            arguments = {arg.name.value: _value(arg.value, variables) for arg in field.arguments or ()}
-            scopes |= _field_scopes(mode, field.name.value, arguments)
-    return scopes
+            calls.append((mode, field.name.value, tuple(field.arguments or ())))
+    return tuple(calls)
 
 
 def _root_fields(selections, document: DocumentNode) -> list[FieldNode]:

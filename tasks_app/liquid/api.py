@@ -13,6 +13,7 @@ from liquid.exceptions import LiquidInterrupt, OutputStreamLimitError
 
 from .limits import RenderLimitError, RenderLimits, RenderMeter
 from .output_stream import parse_output_stream
+from .values import HubRenderError, int_too_long, is_int_text_limit
 
 
 class TaskRenderError(Exception):
@@ -138,6 +139,14 @@ def _convert(err: _EngineError) -> LiquidError:
     return LiquidError(text, details, line, column)
 
 
+def _at_node(err: _EngineError, node: Any) -> _EngineError:
+    # The top-level node being rendered: the nearest position known for a failure that
+    # python-liquid did not attach a token to.
+    if node is not None:
+        err.token = node.token
+    return err
+
+
 def parse(source: str):
     """Parse ``source`` (cached by source text). Raises ``LiquidError`` for syntax errors."""
     try:
@@ -180,7 +189,13 @@ def render_text(source: str, variables: dict, settings: RenderSettings) -> str:
             err.token = node.token
         raise _convert(err) from err
     except RecursionError as err:
-        raise LiquidError("Liquid error: nesting too deep") from err
+        raise _convert(_at_node(HubRenderError("nesting too deep"), node)) from err
+    except ValueError as err:
+        if not is_int_text_limit(err):
+            raise
+        # Python refuses to print integers this long; a tag that printed one names it here.
+        message = f"integer too large to print ({int_too_long()})"
+        raise _convert(_at_node(HubRenderError(message), node)) from err
     return buffer.getvalue()
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import liquid
 from liquid import BoundTemplate, RenderContext
+from liquid.exceptions import LiquidSyntaxError
 from liquid.token import Token
 from liquid.utils import ReadOnlyChainMap
 
@@ -244,4 +245,9 @@ class HubEnvironment(liquid.Environment):
 
     def _parse(self, source: str) -> list:
         parser = get_parser(self)
-        return parser.parse(HubTokenStream(self.tokenizer()(source)))
+        stream = HubTokenStream(self.tokenizer()(source))
+        try:
+            return parser.parse(stream)
+        except RecursionError:
+            # python-liquid would report "unexpected liquid parsing error" with no position.
+            raise LiquidSyntaxError("template nested too deep", token=stream.current) from None

@@ -9,6 +9,7 @@ loops with its own functions; tags reach them through ``HubTokenStream.into_inne
 from __future__ import annotations
 
 import difflib
+import inspect
 import re
 import sys
 from collections.abc import Iterator, Mapping
@@ -34,7 +35,7 @@ from liquid.builtin.expressions.primitive import (
     StringLiteral,
     TrueLiteral,
 )
-from liquid.exceptions import LiquidError, LiquidInterrupt, LiquidSyntaxError
+from liquid.exceptions import LiquidError, LiquidInterrupt, LiquidSyntaxError, LiquidTypeError
 from liquid.expression import Expression
 from liquid.limits import to_int
 from liquid.stream import TokenStream
@@ -73,13 +74,27 @@ from liquid.token import (
     TOKEN_RPAREN,
     TOKEN_SKIP,
     TOKEN_STRING,
+    TOKEN_TAG,
     TOKEN_TRUE,
     TOKEN_WORD,
     Token,
     operators,
 )
 
-from .values import BLANK, EMPTY, HubRenderError, compare, contains, is_truthy, liquid_eq
+from .parser import unclosed_block
+from .values import (
+    BLANK,
+    EMPTY,
+    HubRenderError,
+    compare,
+    contains,
+    error_text,
+    int_too_long,
+    is_truthy,
+    liquid_eq,
+    ruby_class,
+    ruby_inspect,
+)
 
 # -- tokenizer ----------------------------------------------------------------------------
 
@@ -221,6 +236,16 @@ class HubTokenStream(TokenStream):
 
     next = next_token = __next__
 
+    def expect(self, typ: str, value: str | None = None) -> Token:
+        """The current token when it is ``typ`` (and ``value``), else a syntax error; a
+        template that ends where an end tag belongs names the block never closed."""
+        token = self.current
+        if token.kind == typ and (value is None or token.value == value):
+            return token
+        if token.kind == TOKEN_EOF and typ == TOKEN_TAG and value and value.startswith("end"):
+            raise unclosed_block(self.tokens, value)
+        return self._expect(token, typ, value)
+
     def into_inner(self, *, tag: Token | None = None, eat: bool = True) -> TokenStream:
         """Return a stream over the current expression token (see ``TokenStream.into_inner``)."""
         token = self.current
@@ -308,7 +333,15 @@ class HubPath(Path):
         return super().evaluate(context)
 
 
-def parse_primitive(env: Any, tokens: TokenStream) -> Expression:
+# python-liquid's to_int refuses longer integer text (a sign counts); 0 means no limit.
+_MAX_INT_LITERAL = sys.get_int_max_str_digits() or sys.maxsize
+
+MAX_NESTING = 50
+"""Ranges nested in range bounds (``((1..2)..3)``) deeper than this are a syntax error, well
+before Python's recursion limit would end the parse without a position."""
+
+
+def parse_primitive(env: Any, tokens: TokenStream, depth: int = 0) -> Expression:
     """Parse one primary expression: literal, keyword literal, range or variable path."""
     token = tokens.current
     kind = token.kind
@@ -322,6 +355,8 @@ def parse_primitive(env: Any, tokens: TokenStream) -> Expression:
     if kind == TOKEN_NIL:
         return Nil(next(tokens))
     if kind == TOKEN_INTEGER:
+        if len(token.value) > _MAX_INT_LITERAL:
+            raise LiquidSyntaxError(f"integer too large ({int_too_long()})", token=token)
         return IntegerLiteral(next(tokens), to_int(token.value))
     if kind == TOKEN_FLOAT:
         return FloatLiteral(next(tokens), float(token.value))
@@ -332,10 +367,14 @@ def parse_primitive(env: Any, tokens: TokenStream) -> Expression:
     if kind == TOKEN_BLANK:
         return SpecialLiteral(next(tokens), BLANK)
     if kind == TOKEN_RANGE_LITERAL:
+        if depth >= MAX_NESTING:
+            raise LiquidSyntaxError(
+                f"parentheses nested too deep (more than {MAX_NESTING} levels)", token=token
+            )
         next(tokens)
-        start = parse_primitive(env, tokens)
+        start = parse_primitive(env, tokens, depth + 1)
         tokens.eat(TOKEN_RANGE)
-        stop = parse_primitive(env, tokens)
+        stop = parse_primitive(env, tokens, depth + 1)
         tokens.eat(TOKEN_RPAREN)
         return RangeLiteral(token, start, stop)
     if kind in (TOKEN_WORD, TOKEN_IDENTSTRING, TOKEN_LBRACKET):
@@ -432,10 +471,82 @@ class HubFilter(Filter):
             if not err.token:
                 err.token = self.token
             raise
-        except TypeError as err:
-            raise HubRenderError(f"{self.name}: {err}", token=self.token) from err
+        except (TypeError, OverflowError, RecursionError) as err:
+            # Python's own wording ("json_filter() takes 1 positional argument…") names
+            # functions the user never wrote; say what the filter accepts instead.
+            message = filter_call_error(self.name, func, left, args, keywords or {}, err)
+            raise HubRenderError(message, token=self.token) from err
+        except MemoryError:
+            raise context.meter.error("memory", self.token) from None
         except Exception as err:  # noqa: BLE001 - every filter failure fails the run (§1.6)
-            raise HubRenderError(f"{self.name}: {err}", token=self.token) from err
+            raise HubRenderError(f"{self.name}: {error_text(err)}", token=self.token) from err
+
+
+_IMPLICIT = frozenset(["context", "environment"])  # passed by HubFilter, never by the template
+
+
+def filter_call_error(name: str, func: Any, left: Any, args: Any, keywords: dict, err: Exception) -> str:
+    """The message for a filter call that raised ``err`` (a TypeError, OverflowError or
+    RecursionError): what was wrong with the call in the filter's own terms."""
+    if isinstance(err, RecursionError):
+        return f"{name}: value nested too deep"
+    values = [left, *args, *(value for key, value in keywords.items() if key not in _IMPLICIT)]
+    if isinstance(err, OverflowError):
+        huge = next((v for v in values if type(v) is int and abs(v) > sys.maxsize), None)
+        return f"{name}: argument out of range" + (f" ({_short(huge)})" if huge is not None else "")
+    try:
+        signature = inspect.signature(func)
+        signature.bind(left, *args, **keywords)
+    except TypeError:
+        return _arguments_error(name, signature, args, keywords)
+    except ValueError:  # no signature to read (a builtin)
+        pass
+    # The call matched the filter's parameters: a value inside was of a kind it cannot use.
+    kinds = ", ".join(ruby_class(v) for v in values)
+    return f"{name}: cannot be applied to these values ({kinds})"
+
+
+def _short(value: int) -> str:
+    return str(value) if abs(value) < 10**40 else f"{str(value)[:20]}…"
+
+
+def _arguments_error(name: str, signature: inspect.Signature, args: Any, keywords: dict) -> str:
+    params = list(signature.parameters.values())[1:]  # the first is the filter's input
+    at_most: int | None = 0
+    at_least = 0
+    names: set[str] = set()
+    positional: list[str] = []
+    options = False
+    for param in params:
+        if param.kind is param.VAR_KEYWORD:
+            options = True
+        elif param.name not in _IMPLICIT and param.kind is not param.VAR_POSITIONAL:
+            names.add(param.name)
+    for param in params:
+        if param.name in _IMPLICIT or param.kind in (param.KEYWORD_ONLY, param.VAR_KEYWORD):
+            break  # the template's positional arguments cannot reach past these
+        if param.kind is param.VAR_POSITIONAL:
+            at_most = None
+            break
+        at_most += 1
+        positional.append(param.name)
+        if param.default is param.empty:
+            at_least += 1
+    given = len(args)
+    if at_most is not None and given > at_most:
+        if at_most == 0:
+            return f"{name}: takes no arguments (got {given})"
+        return f"{name}: too many arguments (takes at most {at_most}, got {given})"
+    if given < at_least:
+        return f"{name}: too few arguments (takes at least {at_least}, got {given})"
+    for key in keywords:
+        if key in _IMPLICIT:
+            continue
+        if key in positional[:given]:
+            return f"{name}: argument '{key}' given twice"
+        if not options and key not in names:
+            return f"{name}: unknown option '{key}'"
+    return f"{name}: invalid arguments"
 
 
 def _is_constant(expr: Expression) -> bool:
@@ -668,6 +779,13 @@ class HubLoopExpression(LoopExpression):
         else:
             offset = self._to_int(self.offset.evaluate(context), token=self.offset.token)
         return self._slice(it, length, context, limit=limit, offset=offset)
+
+    def _to_int(self, obj: object, *, token: Token) -> int:
+        # python-liquid names the Python class ("found str").
+        try:
+            return to_int(obj)
+        except (ValueError, TypeError):
+            raise LiquidTypeError(f"expected an integer, found {ruby_inspect(obj)}", token=token) from None
 
     def _to_iter(self, obj: object, context: Any) -> tuple[Iterator[Any], int]:
         kind = type(obj)

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any, TextIO
 
 from liquid.ast import BlockNode, Node
-from liquid.exceptions import BlockNestingError, LiquidError
+from liquid.exceptions import BlockNestingError, LiquidError, LiquidSyntaxError
 from liquid.output import NullIO
 from liquid.parser import Parser
 from liquid.stream import TokenStream
@@ -25,6 +25,7 @@ from liquid.token import (
     TOKEN_ILLEGAL,
     TOKEN_OUTPUT,
     TOKEN_TAG,
+    Token,
 )
 
 NULL_IO = NullIO()
@@ -66,7 +67,9 @@ class HubParser(Parser):
         nodes: list[Node] = []
         stream.block_depth += 1
         if stream.block_depth > env.block_nesting_limit:
-            raise BlockNestingError("block nesting limit reached", token=None)
+            raise BlockNestingError(
+                f"blocks nested too deep (more than {env.block_nesting_limit} levels)", token=None
+            )
         while True:
             token = stream.current
             kind = token.kind
@@ -92,6 +95,41 @@ class HubParser(Parser):
             next(stream)
         stream.block_depth -= 1
         return HubBlockNode(stream.current, nodes)
+
+
+def tag_start(token: Token) -> Token:
+    """``token`` (a tag name) moved back to its tag's opening ``{%``, where a user looks for
+    the tag; tags inside ``{% liquid %}`` have no delimiter of their own and stay put."""
+    source = token.source
+    start = source.rfind("{%", 0, token.start_index)
+    if start < 0 or source[start + 2 : token.start_index].strip(" \t\r\n-"):
+        return token
+    return tuple.__new__(Token, (token.kind, token.value, start, source))
+
+
+def never_closed(name: str, opener: Token | None) -> LiquidSyntaxError:
+    """``'if' tag was never closed (expected {% endif %})`` at the opening tag (§1.6 item 1)."""
+    return LiquidSyntaxError(
+        f"'{name}' tag was never closed (expected {{% end{name} %}})",
+        token=tag_start(opener) if opener is not None else None,
+    )
+
+
+def unclosed_block(tokens: list[Token], end: str) -> LiquidSyntaxError:
+    """The error for a template that ends before ``end``: the innermost opening tag of the
+    block ``end`` closes, found by walking back from the end of ``tokens``."""
+    name = end[3:]
+    depth = 0
+    for token in reversed(tokens):
+        if token.kind != TOKEN_TAG:
+            continue
+        if token.value == end:
+            depth += 1
+        elif token.value == name:
+            if not depth:
+                return never_closed(name, token)
+            depth -= 1
+    return never_closed(name, None)
 
 
 @lru_cache(maxsize=128)

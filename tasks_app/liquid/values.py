@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Mapping
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException, InvalidOperation
 from typing import Any
 
 from liquid.exceptions import LiquidError
@@ -184,7 +185,10 @@ def to_s(value: Any) -> str:
     if value is None or value is BLANK or value is EMPTY:
         return ""
     if kind is int:
-        return str(value)
+        try:
+            return str(value)
+        except ValueError:
+            raise HubRenderError(f"integer too large to print ({int_too_long()})") from None
     if isinstance(value, str):
         return value
     if value is True:
@@ -192,7 +196,7 @@ def to_s(value: Any) -> str:
     if value is False:
         return "false"
     if isinstance(value, int):
-        return str(value)
+        return to_s(int(value))
     if isinstance(value, float):
         return format_float(value)
     if isinstance(value, Decimal):
@@ -264,6 +268,10 @@ def to_json(value: Any) -> str:
             value, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_json_default
         )
     except ValueError as exc:
+        if is_int_text_limit(exc):
+            raise HubRenderError(
+                f"cannot encode value as JSON: integer too large ({int_too_long()})"
+            ) from None
         raise HubRenderError(f"cannot encode value as JSON: {exc}") from exc
     try:
         text.encode("utf-8")
@@ -282,6 +290,28 @@ def parse_json_text(text: str) -> Any:
 
 
 # -- numbers ----------------------------------------------------------------------------
+
+
+def int_too_long() -> str:
+    """``more than 4300 digits``: Python's limit on integer text, which Hub keeps (printing
+    or parsing a longer integer takes time quadratic in its length)."""
+    return f"more than {sys.get_int_max_str_digits()} digits"
+
+
+def is_int_text_limit(exc: BaseException) -> bool:
+    """True for Python's ValueError for integer text over ``sys.get_int_max_str_digits()``."""
+    return isinstance(exc, ValueError) and "integer string conversion" in str(exc)
+
+
+def error_text(exc: Exception) -> str:
+    """What an unexpected failure inside a filter or tag says to the user: its message, or,
+    where that message is about Python rather than the value, what went wrong."""
+    if isinstance(exc, DecimalException):
+        return "number out of range"  # decimal's message is a list of signal classes
+    if is_int_text_limit(exc):
+        return f"integer too large ({int_too_long()})"
+    return str(exc) or "failed"
+
 
 _DECIMAL_STRING = re.compile(r"-?\d+\.\d+")
 _LEADING_INT = re.compile(r"\s*([+-]?\d[\d_]*)")
@@ -307,7 +337,11 @@ def to_number(value: Any) -> int | Decimal:
             return Decimal(stripped)
         match = _LEADING_INT.match(value)
         if match:
-            return int(match.group(1).replace("_", ""))
+            try:
+                return int(match.group(1).replace("_", ""))
+            except ValueError:
+                # A plain ValueError: the filter reading the number prefixes its name.
+                raise ValueError(f"number too large ({int_too_long()})") from None
         return 0
     return 0
 

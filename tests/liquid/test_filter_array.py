@@ -153,6 +153,11 @@ def test_array_filter(source, expected):
         ("{{ nums | in_groups_of: 1.5 }}", "in_groups_of: invalid integer group size 1.5"),
         ("{{ nums | in_groups: 0 }}", "in_groups: number of groups must be positive"),
         ("{{ nums | in_groups }}", "in_groups: invalid integer group size nil"),
+        ("{{ nums | in_groups: 99999999999999999999 }}", "in_groups: too many groups (at most 100,000)"),
+        (
+            "{{ nums | in_groups_of: 999999999 }}",
+            "in_groups_of: group size too large to pad (at most 100,000)",
+        ),
         ("{{ nums | sample: -1 }}", "sample: negative sample number -1"),
         ("{{ nums | slice: 'x' }}", 'slice: invalid integer offset "x"'),
     ],
@@ -161,3 +166,19 @@ def test_array_filter_errors(source, message):
     with pytest.raises(LiquidError) as info:
         text(source, {**VARIABLES, "holes": [None, 1]})
     assert info.value.message.split("): ", 1)[1] == message
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("map", "[null]"),
+        ("where", "[]"),
+        ("uniq", '[{"a":1}]'),
+        ("sort", '[{"a":1}]'),
+        ("index_by", "{}"),
+    ],
+)
+@pytest.mark.parametrize("prop", ["h", "rows"])
+def test_a_hash_or_array_as_property_names_no_key(name, expected, prop):
+    # Hash keys are strings (§2.6): Ruby's lookup with a hash or array key finds nothing.
+    assert text(f"{{{{ rows | {name}: {prop} | json }}}}", {"rows": [{"a": 1}], "h": {"a": 1}}) == expected

@@ -237,7 +237,7 @@ def test_data_filter(source, expected):
         ("{{ '\"a\"b' | parse_csv }}", "parse_csv: any value after quoted field isn't allowed in line 1"),
         ('{{ "<a><b></a>" | parse_xml }}', "parse_xml: invalid XML (mismatched tag: line 1, column 8)"),
         ("{{ bomb | parse_xml }}", "parse_xml: forbidden XML construct (EntitiesForbidden)"),
-        ('{{ "not gzip" | gunzip }}', "gunzip: invalid gzip data (Not a gzipped file (b'no'))"),
+        ('{{ "not gzip" | gunzip }}', "gunzip: invalid gzip data (not gzip data)"),
         (
             "{{ q | shopify }}",
             "shopify: mutations are not supported in the shopify filter; use a shopify action",

@@ -43,9 +43,24 @@ def test_math_filter(source, expected):
         ("{{ 1.5 | divided_by: 0.0 }}", "divided_by: divided by 0"),
         ('{{ 1 | divided_by: "x" }}', "divided_by: divided by 0"),
         ("{{ 1 | modulo: 0 }}", "modulo: divided by 0"),
+        (
+            "{% assign a = 9 %}{% for i in (1..100) %}{% assign a = a | times: a %}{% endfor %}",
+            "times: result too large (more than 10,000 digits)",
+        ),
+        (
+            "{% assign a = 9 %}{% for i in (1..14) %}{% assign a = a | times: a | minus: 1 %}{% endfor %}",
+            "times: result too large (more than 10,000 digits)",
+        ),
+        ("{{ '" + "9" * 5000 + "' | plus: 1 }}", "plus: number too large (more than 4300 digits)"),
     ],
 )
 def test_math_filter_errors(source, message):
     with pytest.raises(LiquidError) as info:
         text(source)
     assert info.value.message.split("): ", 1)[1] == message
+
+
+def test_integers_up_to_the_result_bound_still_compute():
+    # 9^(2^13) has 7,844 digits: computed (and compared), though too long to print.
+    source = "{% assign a = 9 %}{% for i in (1..13) %}{% assign a = a | times: a %}{% endfor %}"
+    assert text(source + "{% if a > 1 %}big{% endif %}") == "big"

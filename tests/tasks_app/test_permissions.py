@@ -250,3 +250,17 @@ def test_import_fails_on_an_invalid_permissions_block(shop):
 )
 def test_library_tasks_need_these_scopes(task, scopes):
     assert task_scopes(json.loads((TASKS_DIR / f"{task}.json").read_text())) == scopes
+
+
+def test_scopes_of_the_same_text_are_computed_once_and_not_shared():
+    query = "{ orders(first: 1) { nodes { id } } }"
+    first = graphql_scopes(query)
+    first.add("write_everything")
+    assert graphql_scopes(query) == {"read_orders"}
+
+
+def test_variables_still_count_when_the_text_is_cached():
+    mutation = 'mutation M($id: ID!) { tagsAdd(id: $id, tags: ["x"]) { userErrors { message } } }'
+    assert graphql_scopes(mutation) == set()
+    assert graphql_scopes(mutation, {"id": "gid://shopify/Order/1"}) == {"write_orders"}
+    assert graphql_scopes(mutation, {"id": "gid://shopify/Customer/1"}) == {"write_customers"}

@@ -100,13 +100,13 @@ def test_preview_event_definitions_come_first_each_with_its_description(tmp_path
 def test_user_topics_without_definitions_get_null_data_and_a_notice(tmp_path):
     task = {
         "name": "Webhook",
-        "subscriptions_template": "user/forms/submitted\nshopify/app/uninstalled",
+        "subscriptions_template": "user/forms/submitted\nshopify/themes/publish",
         "script": '{"log": "{% if event.data == nil %}null{% else %}{{ event.data.size }} keys{% endif %}"}',
     }
     lines, status = preview_lines(tmp_path, task)
     assert [(line["topic"], line["logs"], line["notices"]) for line in lines] == [
         ("user/forms/submitted", ["null"], ["no preview event for user/forms/submitted; data is null"]),
-        ("shopify/app/uninstalled", ["0 keys"], ["no sample data for shopify/app/uninstalled; data is {}"]),
+        ("shopify/themes/publish", ["0 keys"], ["no sample data for shopify/themes/publish; data is {}"]),
     ]
     assert status == 0
 

@@ -18,7 +18,10 @@ _MISSING = object()
 
 def _prop(item: Any, name: Any) -> Any:
     if isinstance(item, dict):
-        value = item.get(name)
+        try:
+            value = item.get(name)
+        except TypeError:  # an array or hash names no key: hash keys are strings (§2.6)
+            return None
         if value is None and isinstance(name, int) and not isinstance(name, bool):
             value = item.get(str(name))
         return value
@@ -236,6 +239,11 @@ def slice_(value: Any, *args: Any) -> Any:
     return text[start : start + length]
 
 
+MAX_GROUPS = 100_000
+"""Bound on ``in_groups``' group count and ``in_groups_of``' padded group size: each is
+allocated whatever the input's length, so a huge argument would exhaust memory first."""
+
+
 def _group_args(args: tuple, kwargs: dict, filter_name: str) -> tuple[int, Any]:
     positional, options = split_options(args, kwargs)
     count = integer_arg(positional[0] if positional else None, filter_name, "group size")
@@ -249,6 +257,8 @@ def in_groups_of(value: Any, *args: Any, **kwargs: Any) -> list:
     size_, fill = _group_args(args, kwargs, "in_groups_of")
     if size_ <= 0:
         raise HubRenderError("in_groups_of: group size must be positive")
+    if size_ > MAX_GROUPS and fill is not False:
+        raise HubRenderError(f"in_groups_of: group size too large to pad (at most {MAX_GROUPS:,})")
     items = _own_list(value)
     groups = [items[i : i + size_] for i in range(0, len(items), size_)]
     if fill is not False and groups and len(groups[-1]) < size_:
@@ -261,6 +271,8 @@ def in_groups(value: Any, *args: Any, **kwargs: Any) -> list:
     count, fill = _group_args(args, kwargs, "in_groups")
     if count <= 0:
         raise HubRenderError("in_groups: number of groups must be positive")
+    if count > MAX_GROUPS:
+        raise HubRenderError(f"in_groups: too many groups (at most {MAX_GROUPS:,})")
     items = _own_list(value)
     division, modulo = divmod(len(items), count)
     groups, start = [], 0

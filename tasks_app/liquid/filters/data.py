@@ -17,7 +17,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 from liquid.filter import with_context
 
-from ..values import HubRenderError, is_number, to_json, to_s
+from ..values import HubRenderError, error_text, is_number, to_json, to_s
 from .base import as_bytes, force_utf8, is_true, settings_of, split_options
 
 # -- JSON ---------------------------------------------------------------------------------
@@ -41,8 +41,8 @@ def _parse_json(text: str, filter_name: str, where: str = "") -> Any:
         raise HubRenderError(
             f"{filter_name}: invalid JSON{where} at line {exc.lineno}, column {exc.colno} ({exc.msg})"
         ) from exc
-    except ValueError as exc:  # NaN / Infinity
-        raise HubRenderError(f"{filter_name}: invalid JSON{where} ({exc})") from exc
+    except ValueError as exc:  # NaN / Infinity, integers too long for Python to read
+        raise HubRenderError(f"{filter_name}: invalid JSON{where} ({error_text(exc)})") from exc
 
 
 def _reject_constant(name: str) -> Any:
@@ -375,7 +375,9 @@ def gunzip(value: Any, *args: Any, **kwargs: Any) -> str | bytes:
     try:
         raw = gzip_module.decompress(as_bytes(value))
     except (OSError, EOFError, zlib.error) as exc:
-        raise HubRenderError(f"gunzip: invalid gzip data ({exc})") from exc
+        # zlib's and gzip's own messages quote the bytes as Python literals (b'x').
+        reason = "not gzip data" if isinstance(exc, gzip_module.BadGzipFile) else "corrupt or truncated"
+        raise HubRenderError(f"gunzip: invalid gzip data ({reason})") from exc
     return raw if options.get("force_utf8") is False else force_utf8(raw)
 
 

@@ -18,22 +18,37 @@ def _operands(left: Any, right: Any) -> tuple[int | Decimal, int | Decimal]:
     return a, b
 
 
+MAX_RESULT_DIGITS = 10_000
+# Integers are unbounded: a squaring loop would spend the run's time limit inside a single
+# multiplication. Results are checked by bit length, ~3.32 bits per decimal digit.
+_MAX_RESULT_BITS = int(MAX_RESULT_DIGITS * math.log2(10))
+
+
+def _bounded(result: int | Decimal, filter_name: str) -> int | float:
+    if type(result) is int:
+        if result.bit_length() > _MAX_RESULT_BITS:
+            raise HubRenderError(f"{filter_name}: result too large (more than {MAX_RESULT_DIGITS:,} digits)")
+        return result
+    return from_number(result)
+
+
 def plus(value: Any, operand: Any = None) -> int | float:
     """``plus`` (§4.4)."""
     a, b = _operands(value, operand)
-    return from_number(a + b)
+    return _bounded(a + b, "plus")
 
 
 def minus(value: Any, operand: Any = None) -> int | float:
     """``minus`` (§4.4)."""
     a, b = _operands(value, operand)
-    return from_number(a - b)
+    return _bounded(a - b, "minus")
 
 
 def times(value: Any, operand: Any = None) -> int | float:
-    """``times`` (§4.4): ``| times: 1`` casts numeric strings."""
+    """``times`` (§4.4): ``| times: 1`` casts numeric strings; an integer result of more than
+    ``MAX_RESULT_DIGITS`` digits is a render error."""
     a, b = _operands(value, operand)
-    return from_number(a * b)
+    return _bounded(a * b, "times")
 
 
 def divided_by(value: Any, operand: Any = None) -> int | float:

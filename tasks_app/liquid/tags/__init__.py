@@ -8,6 +8,8 @@ from .action_tag import ActionTag
 from .assign_tag import AssignTag
 from .capture_tag import HubCaptureTag
 from .case_tag import HubCaseTag
+from .comment_tag import HubCommentTag
+from .cycle_tag import HubCycleTag
 from .echo_tag import HubEchoTag
 from .error_tag import ErrorTag
 from .for_tag import HubForTag
@@ -29,6 +31,8 @@ TAGS = (
     HubIfTag,
     HubUnlessTag,
     HubCaseTag,
+    HubCommentTag,
+    HubCycleTag,
     HubForTag,
     HubTablerowTag,
     HubLiquidTag,

@@ -13,7 +13,7 @@ from liquid.tag import Tag
 from liquid.token import TOKEN_COLON, TOKEN_COMMA, TOKEN_EOF, TOKEN_TAG, TOKEN_WORD, Token
 
 from ..expressions import parse_filtered
-from ..values import HubRenderError, parse_json_text, to_json
+from ..values import HubRenderError, error_text, parse_json_text, to_json
 from .result_tags import Argument, ResultNode, inner_tokens, parse_arguments, parse_body
 
 CONTROL_PARAMETERS = ("__meta", "__perform_event")
@@ -97,7 +97,7 @@ class ActionNode(ResultNode):
         except ValueError as exc:
             if action_type == "shopify":
                 return body  # a GraphQL document
-            raise HubRenderError(f"invalid JSON in action body: {exc}", token=self.token) from exc
+            raise HubRenderError(f"invalid JSON in action body: {error_text(exc)}", token=self.token) from exc
 
     def _inline(self, context) -> tuple[Any, Any]:
         positional = [arg.expression.evaluate(context) for arg in self.arguments if arg.name is None]

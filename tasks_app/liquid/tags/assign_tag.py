@@ -6,6 +6,7 @@ so no other variable that shared one of them observes the change (copy-on-write)
 
 from __future__ import annotations
 
+import sys
 from typing import Any, TextIO
 
 from liquid.ast import Node
@@ -29,7 +30,7 @@ from liquid.token import (
 )
 
 from ..expressions import KEYWORD_LITERALS, parse_output_expression, parse_primitive
-from ..values import HubRenderError
+from ..values import HubRenderError, ruby_class, to_s
 
 
 class AssignNode(Node):
@@ -96,7 +97,7 @@ def _set_in(container: Any, keys: list[Any], value: Any, target: str, token: Tok
         container = {}  # `assign x = array` then `x["k"] = v` (docs' by-value example)
     if isinstance(container, dict):
         if isinstance(key, int) and not isinstance(key, bool):
-            key = str(key)
+            key = to_s(key)
         if not isinstance(key, str):
             raise HubRenderError(f"cannot assign to {target}: hash keys must be strings", token=token)
         new = dict(container)
@@ -115,10 +116,12 @@ def _set_in(container: Any, keys: list[Any], value: Any, target: str, token: Tok
                 raise HubRenderError(f"cannot assign to {target}: index {key} out of range", token=token)
             key += size
         if key >= size:
+            if key > sys.maxsize // 16:  # more than memory could hold: Python cannot even try
+                raise HubRenderError(f"cannot assign to {target}: index {key} out of range", token=token)
             new.extend([None] * (key - size + 1))
         new[key] = value if len(keys) == 1 else _set_in(new[key], keys[1:], value, target, token)
         return new
-    kind = "nil" if container is None else type(container).__name__
+    kind = "nil" if container is None else ruby_class(container)
     raise HubRenderError(f"cannot assign to {target}: not an array or hash ({kind})", token=token)
 
 

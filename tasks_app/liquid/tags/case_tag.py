@@ -64,6 +64,8 @@ class HubCaseTag(CaseTag):
                 blocks.append(
                     MultiExpressionBlockNode(when_token, block, WhenExpression(when_token, left, values))
                 )
+            elif stream.current.kind == TOKEN_EOF:
+                stream.expect(TOKEN_TAG, "endcase")  # raises: never closed
             else:
                 raise LiquidSyntaxError(f"unexpected tag {stream.current.value!r}", token=stream.current)
         stream.expect(TOKEN_TAG, "endcase")

@@ -10,6 +10,7 @@ from liquid.stream import TokenStream
 from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG
 
 from ..expressions import did_you_mean
+from ..parser import never_closed
 
 # Keys of env.tags that are token kinds, not tag names.
 INTERNAL_TAGS = frozenset(["#", "content", "illegal", "output", "comment_text", "doc"])
@@ -29,6 +30,8 @@ class HubIllegal(Illegal):
         name = token.value
         if not name:
             raise LiquidSyntaxError("missing tag name", token=token)
+        if name == "raw":  # the lexer only makes a raw block of a closed one
+            raise never_closed("raw", token)
         tags = [tag for tag in self.env.tags if tag not in INTERNAL_TAGS] + ["raw"]
         if name in INNER_TAGS or (name.startswith("end") and name[3:] in tags):
             raise LiquidSyntaxError(f"unexpected tag '{name}'", token=token)

@@ -11,7 +11,7 @@ from liquid.stream import TokenStream
 from liquid.token import TOKEN_EXPRESSION, TOKEN_OUTPUT, Token
 
 from ..expressions import expression_stream, parse_output_expression
-from ..values import to_s
+from ..values import HubRenderError, to_s
 
 
 class HubOutputNode(OutputNode):
@@ -29,7 +29,12 @@ class HubOutputNode(OutputNode):
     def render_to_output(self, context, buffer: TextIO) -> int:
         """Render the node to the output buffer."""
         value = self.value.evaluate(context)
-        return buffer.write(value if type(value) is str else to_s(value))
+        try:
+            return buffer.write(value if type(value) is str else to_s(value))
+        except HubRenderError as err:  # a value that cannot be printed (an over-long integer)
+            if err.token is None:
+                err.token = self.token
+            raise
 
 
 class HubOutput(Output):

@@ -13,7 +13,7 @@ from liquid.token import TOKEN_COLON, TOKEN_COMMA, TOKEN_EOF, TOKEN_EXPRESSION, 
 
 from ..expressions import parse_filtered
 from ..parser import get_parser
-from ..values import HubRenderError, parse_json_text
+from ..values import HubRenderError, error_text, parse_json_text
 
 
 class Argument:
@@ -108,4 +108,4 @@ class ResultNode(Node):
         try:
             return parse_json_text(body)
         except ValueError as exc:
-            raise HubRenderError(f"invalid JSON in {what} body: {exc}", token=self.token) from exc
+            raise HubRenderError(f"invalid JSON in {what} body: {error_text(exc)}", token=self.token) from exc

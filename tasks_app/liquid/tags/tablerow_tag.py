@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from liquid.builtin.tags.tablerow_tag import END_TAGBLOCK, TablerowNode, TablerowTag
+from liquid.limits import to_int
 from liquid.stream import TokenStream
 from liquid.token import TOKEN_TAG
 
@@ -10,8 +11,20 @@ from ..expressions import parse_loop
 from ..parser import get_parser
 
 
+class HubTablerowNode(TablerowNode):
+    """A ``tablerow``; ``cols`` that is not a number means one row (Ruby's ``to_i`` gives 0)."""
+
+    def _int_or_zero(self, arg: object) -> int:
+        try:
+            return to_int(arg)
+        except (ValueError, TypeError):
+            return 0
+
+
 class HubTablerowTag(TablerowTag):
     """``tablerow … endtablerow``."""
+
+    node_class = HubTablerowNode
 
     def parse(self, stream: TokenStream) -> TablerowNode:
         """Parse a ``tablerow`` block."""
