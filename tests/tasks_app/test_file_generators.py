@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+import zlib
 
 import pytest
 from pypdf import PdfReader
@@ -343,7 +344,9 @@ def test_a_password_encrypts_entries_with_zipcrypto():
     ]
     with pytest.raises(RuntimeError, match="password required"):
         archive.read("confirmations.txt")
-    with pytest.raises(RuntimeError, match="Bad password"):
+    # ZipCrypto checks a password against one byte of a random header, so a wrong password is
+    # caught there 255 times in 256 and otherwise when decompressing or checking the CRC.
+    with pytest.raises((RuntimeError, zipfile.BadZipFile, zlib.error)):
         archive.read("confirmations.txt", pwd=b"wrong-password")
     assert archive.read("confirmations.txt", pwd=b"opensesame") == b"this data is protected"
     assert archive.read("ü.txt", pwd=b"opensesame") == "ü".encode()
