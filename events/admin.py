@@ -8,6 +8,8 @@ from tasks_app.models import EventRun, TaskRun
 
 
 class EventRunInline(admin.StackedInline):
+    """An event's run, read-only."""
+
     model = EventRun
     extra = 0
     can_delete = False
@@ -19,6 +21,8 @@ class EventRunInline(admin.StackedInline):
 
 
 class TaskRunInline(admin.TabularInline):
+    """An event's task runs, read-only, each linked to its own page."""
+
     model = TaskRun
     extra = 0
     can_delete = False
@@ -36,6 +40,8 @@ class TaskRunInline(admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    """Events, read-only, with a replay action that ingests a new event with the same topic and data."""
+
     list_display = ["topic", "shop", "source", "run_status", "created_at"]
     list_filter = ["shop", "source", "topic"]
     search_fields = ["topic", "id", "webhook_request_id"]
@@ -82,6 +88,8 @@ class EventAdmin(admin.ModelAdmin):
 
 @admin.register(Webhook)
 class WebhookAdmin(admin.ModelAdmin):
+    """Mechanic webhooks (spec/platform.md §1), with each webhook's URL."""
+
     list_display = ["name", "topic", "data_mode", "is_active", "webhook_url", "shop"]
     list_filter = ["shop", "is_active", "data_mode"]
     readonly_fields = ["id", "webhook_url", "created_at"]
@@ -94,6 +102,8 @@ class WebhookAdmin(admin.ModelAdmin):
 
 @admin.register(ShopifyDelivery)
 class ShopifyDeliveryAdmin(admin.ModelAdmin):
+    """Ingested Shopify webhook deliveries kept to drop repeats (spec/platform.md §2.3), read-only."""
+
     list_display = ["key", "shop", "event", "received_at"]
     readonly_fields = ["shop", "key", "event", "received_at"]
 

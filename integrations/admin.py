@@ -7,6 +7,8 @@ from integrations.models import Shop
 
 @admin.register(Shop)
 class ShopAdmin(admin.ModelAdmin):
+    """Shops: domain, data, access token, API version, run concurrency and email approval."""
+
     list_display = ["myshopify_domain", "shop_name", "timezone_name", "email_sending_approved", "created_at"]
     search_fields = ["myshopify_domain"]
     readonly_fields = ["id", "created_at", "updated_at"]

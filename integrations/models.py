@@ -144,6 +144,8 @@ class ConnectionMissing(LookupError):
 
 
 class ConnectionQuerySet(models.QuerySet):
+    """Queries over connections; ``lookup`` finds the one an action's ``account`` option names."""
+
     def lookup(self, shop: Shop, service: str, label: str) -> "Connection":
         """The shop's connection of ``service`` labelled ``label``.
 

@@ -217,18 +217,22 @@ class _GuardedConnectionMixin:
 
 
 class GuardedHTTPConnection(_GuardedConnectionMixin, HTTPConnection):
-    pass
+    """urllib3 HTTP connection whose socket comes from the guarded ``connect``."""
 
 
 class GuardedHTTPSConnection(_GuardedConnectionMixin, HTTPSConnection):
-    pass
+    """urllib3 HTTPS connection whose socket comes from the guarded ``connect``."""
 
 
 class GuardedHTTPConnectionPool(HTTPConnectionPool):
+    """urllib3 pool of ``GuardedHTTPConnection``."""
+
     ConnectionCls = GuardedHTTPConnection
 
 
 class GuardedHTTPSConnectionPool(HTTPSConnectionPool):
+    """urllib3 pool of ``GuardedHTTPSConnection``."""
+
     ConnectionCls = GuardedHTTPSConnection
 
 

@@ -45,6 +45,7 @@ def media_type(content_type: str | None) -> str:
 
 
 def is_json_type(content_type: str | None) -> bool:
+    """Whether ``content_type`` is ``application/json`` or ``*/*+json``, ignoring case and parameters."""
     kind = media_type(content_type)
     return kind == "application/json" or (kind.endswith("+json") and "/" in kind)
 

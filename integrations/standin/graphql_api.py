@@ -72,10 +72,12 @@ class Context:
 
 
 def encode_cursor(record_id: str) -> str:
+    """The opaque cursor of ``record_id``: base64 of ``{"last_id": record_id}``."""
     return base64.b64encode(json.dumps({"last_id": record_id}).encode()).decode()
 
 
 def decode_cursor(cursor: str) -> str:
+    """The record id in a cursor made by ``encode_cursor``; raises ``GraphQLError`` for any other."""
     try:
         return json.loads(base64.b64decode(cursor))["last_id"]
     except (ValueError, KeyError, TypeError):
@@ -312,6 +314,12 @@ RESOLVERS: dict[tuple[str, str], Resolver] = {}
 
 
 def resolves(type_name: str, *field_names: str) -> Callable[[Resolver], Resolver]:
+    """Decorator: register the resolver of ``type_name``'s ``field_names`` in ``RESOLVERS``.
+
+    It is called as ``func(source, info, **field_arguments)``: the parent record (the root value
+    for Query and Mutation fields) and graphql-core's resolve info.
+    """
+
     def register(func: Resolver) -> Resolver:
         for name in field_names:
             RESOLVERS[(type_name, name)] = func
@@ -396,10 +404,15 @@ def resolve_query_field(info: Any, args: dict) -> Any:
 
 
 def store_of(info: Any) -> Store:
+    """The ``Store`` of the request being answered."""
     return info.context.store
 
 
 def lookup(info: Any, record_id: Any, typename: str | None = None) -> dict | None:
+    """The record with gid ``record_id`` (of ``typename`` when given), or None.
+
+    Reading a ``BulkOperation`` moves it on (``Store.observe_bulk_operation``).
+    """
     record = store_of(info).get(record_id, typename)
     if record is not None and record["__typename"] == "BulkOperation":
         store_of(info).observe_bulk_operation(record)
@@ -408,16 +421,19 @@ def lookup(info: Any, record_id: Any, typename: str | None = None) -> dict | Non
 
 @resolves("Query", "shop")
 def resolve_shop(_root, info):
+    """``Query.shop``: the store's shop record."""
     return store_of(info).shop
 
 
 @resolves("Query", "node")
 def resolve_node(_root, info, id):  # noqa: A002 - GraphQL argument name
+    """``Query.node(id)``: the record with that gid, or None."""
     return lookup(info, id)
 
 
 @resolves("Query", "nodes")
 def resolve_nodes(_root, info, ids):
+    """``Query.nodes(ids)``: a record, or None, per gid, in order."""
     return [lookup(info, record_id) for record_id in ids]
 
 
@@ -461,6 +477,10 @@ for _type, _field in (
 
 @resolves("Query", "currentBulkOperation")
 def resolve_current_bulk_operation(_root, info, type="QUERY"):  # noqa: A002
+    """``Query.currentBulkOperation(type)``: the newest operation of ``type``, or None.
+
+    The read moves the operation on (``Store.observe_bulk_operation``).
+    """
     operations = [op for op in store_of(info).of_type("BulkOperation") if op["type"] == type]
     if not operations:
         return None
@@ -470,12 +490,14 @@ def resolve_current_bulk_operation(_root, info, type="QUERY"):  # noqa: A002
 
 @resolves("Customer", "displayName")
 def resolve_display_name(record, _info):
+    """``Customer.displayName``: first and last name, else the email, else ``""``."""
     name = " ".join(part for part in (record.get("firstName"), record.get("lastName")) if part)
     return name or record.get("email") or ""
 
 
 @resolves("Customer", "defaultEmailAddress")
 def resolve_default_email(record, _info):
+    """``Customer.defaultEmailAddress``: ``{"emailAddress": email}``, or None without an email."""
     return {"emailAddress": record["email"]} if record.get("email") else None
 
 
@@ -485,16 +507,19 @@ def _customer_orders(record: dict, info: Any) -> list[dict]:
 
 @resolves("Customer", "orders")
 def resolve_customer_orders(record, info, **args):
+    """``Customer.orders``: a connection over the orders of this customer."""
     return connection(_customer_orders(record, info), info, **args)
 
 
 @resolves("Customer", "numberOfOrders")
 def resolve_number_of_orders(record, info):
+    """``Customer.numberOfOrders``: how many orders the customer has, as a string (``UnsignedInt64``)."""
     return str(len(_customer_orders(record, info)))
 
 
 @resolves("Customer", "amountSpent")
 def resolve_amount_spent(record, info):
+    """``Customer.amountSpent``: ``MoneyV2`` of ``_amountSpent`` (default ``0.00``) in the shop's currency."""
     return {
         "amount": record.get("_amountSpent", "0.00"),
         "currencyCode": store_of(info).shop.get("currencyCode"),
@@ -508,32 +533,38 @@ def _money(amount: str, info: Any) -> dict:
 
 @resolves("Order", "customer")
 def resolve_order_customer(record, info):
+    """``Order.customer``: the order's customer, or None."""
     return store_of(info).get(record.get("_customer"), "Customer")
 
 
 @resolves("Order", "lineItems")
 def resolve_line_items(record, info, **args):
+    """``Order.lineItems``: a connection over the order's line items."""
     store = store_of(info)
     return connection([store.get(item_id) for item_id in record.get("_lineItems", [])], info, **args)
 
 
 @resolves("Order", "totalPriceSet", "subtotalPriceSet")
 def resolve_order_total(record, info):
+    """``Order.totalPriceSet``/``subtotalPriceSet``: ``_totalPrice`` (default ``0.00``) as a ``MoneyBag``."""
     return _money(record.get("_totalPrice", "0.00"), info)
 
 
 @resolves("LineItem", "variant")
 def resolve_line_item_variant(record, info):
+    """``LineItem.variant``: the line's variant, or None."""
     return store_of(info).get(record.get("_variant"), "ProductVariant")
 
 
 @resolves("LineItem", "product")
 def resolve_line_item_product(record, info):
+    """``LineItem.product``: the line's product, or None."""
     return store_of(info).get(record.get("_product"), "Product")
 
 
 @resolves("LineItem", "originalUnitPriceSet")
 def resolve_line_item_price(record, info):
+    """``LineItem.originalUnitPriceSet``: the line's ``price`` (default ``0.00``) as a ``MoneyBag``."""
     return _money(record.get("price", "0.00"), info)
 
 
@@ -544,6 +575,7 @@ def _variants(record: dict, info: Any) -> list[dict]:
 
 @resolves("Product", "variants")
 def resolve_variants(record, info, **args):
+    """``Product.variants``: a connection over the product's variants (pages of up to 2,048)."""
     return connection(_variants(record, info), info, **args)
 
 
@@ -554,48 +586,57 @@ def _available(item: dict, info: Any) -> int:
 
 @resolves("Product", "totalInventory")
 def resolve_total_inventory(record, info):
+    """``Product.totalInventory``: ``available`` summed over every variant's inventory levels."""
     store = store_of(info)
     return sum(_available(store.get(variant["_inventoryItem"]), info) for variant in _variants(record, info))
 
 
 @resolves("ProductVariant", "product")
 def resolve_variant_product(record, info):
+    """``ProductVariant.product``: the variant's product."""
     return store_of(info).get(record["_product"])
 
 
 @resolves("ProductVariant", "inventoryItem")
 def resolve_variant_item(record, info):
+    """``ProductVariant.inventoryItem``: the variant's inventory item."""
     return store_of(info).get(record["_inventoryItem"])
 
 
 @resolves("ProductVariant", "inventoryQuantity")
 def resolve_variant_quantity(record, info):
+    """``ProductVariant.inventoryQuantity``: ``available`` summed over its inventory levels (int)."""
     return _available(store_of(info).get(record["_inventoryItem"]), info)
 
 
 @resolves("ProductVariant", "displayName")
 def resolve_variant_display_name(record, info):
+    """``ProductVariant.displayName``: ``<product title> - <variant title>``."""
     return f"{store_of(info).get(record['_product'])['title']} - {record['title']}"
 
 
 @resolves("InventoryItem", "variant")
 def resolve_item_variant(record, info):
+    """``InventoryItem.variant``: the item's variant."""
     return store_of(info).get(record["_variant"])
 
 
 @resolves("InventoryItem", "sku")
 def resolve_item_sku(record, info):
+    """``InventoryItem.sku``: the ``sku`` of the item's variant."""
     return store_of(info).get(record["_variant"]).get("sku")
 
 
 @resolves("InventoryItem", "inventoryLevels")
 def resolve_item_levels(record, info, **args):
+    """``InventoryItem.inventoryLevels``: a connection over the item's levels, one per location."""
     store = store_of(info)
     return connection([store.get(level_id) for level_id in record.get("_levels", [])], info, **args)
 
 
 @resolves("InventoryItem", "inventoryLevel")
 def resolve_item_level(record, info, locationId):  # noqa: N803 - GraphQL argument name
+    """``InventoryItem.inventoryLevel(locationId)``: the item's level at that location, or None."""
     store = store_of(info)
     levels = [store.get(level_id) for level_id in record.get("_levels", [])]
     return next((level for level in levels if level["_location"] == locationId), None)
@@ -603,21 +644,28 @@ def resolve_item_level(record, info, locationId):  # noqa: N803 - GraphQL argume
 
 @resolves("InventoryLevel", "location")
 def resolve_level_location(record, info):
+    """``InventoryLevel.location``: the level's location."""
     return store_of(info).get(record["_location"])
 
 
 @resolves("InventoryLevel", "item")
 def resolve_level_item(record, info):
+    """``InventoryLevel.item``: the level's inventory item."""
     return store_of(info).get(record["_item"])
 
 
 @resolves("InventoryLevel", "quantities")
 def resolve_level_quantities(record, _info, names):
+    """``InventoryLevel.quantities(names)``: ``[{"name", "quantity"}]`` per name (0 when unset)."""
     return [{"name": name, "quantity": record["_quantities"].get(name, 0)} for name in names]
 
 
 @resolves("Metafield", "jsonValue")
 def resolve_json_value(record, _info):
+    """``Metafield.jsonValue``: the value parsed as JSON for JSON, boolean, number and ``list.*`` types.
+
+    A value that does not parse, and values of other types, are returned as the stored string.
+    """
     value = record["value"]
     if record["type"] in ("json", "boolean", "number_integer", "number_decimal") or record["type"].startswith(
         "list."
@@ -631,6 +679,7 @@ def resolve_json_value(record, _info):
 
 @resolves("Metafield", "ownerType")
 def resolve_owner_type(record, _info):
+    """``Metafield.ownerType``: the owner's type in capitals (``ProductVariant`` → ``PRODUCT_VARIANT``)."""
     owner = gid_type(record["_owner"]) or ""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", owner).upper()
 
@@ -655,6 +704,7 @@ for _owner in METAFIELD_OWNERS:
 
 
 def user_error(field: list | None, message: str, code: str | None = None) -> dict:
+    """A ``userErrors`` entry: ``{"field": field path or None, "message": message, "code": code}``."""
     return {"field": field, "message": message, "code": code}
 
 
@@ -706,6 +756,11 @@ def _metafield_errors(store: Store, owner_id: str, data: dict, path: list) -> li
 
 @resolves("Mutation", "metafieldsSet")
 def resolve_metafields_set(_root, info, metafields):
+    """``metafieldsSet``: creates or updates every metafield in ``metafields``, all or none.
+
+    More than 25 answer ``LESS_THAN_OR_EQUAL_TO`` with ``metafields: null``; an unknown owner, a
+    missing type or a value invalid for its type answers user errors and ``metafields: []``.
+    """
     store = store_of(info)
     if len(metafields) > 25:
         return {
@@ -762,6 +817,11 @@ def _apply_input(store: Store, record: dict, data: dict, fields: tuple[str, ...]
 
 @resolves("Mutation", "orderUpdate")
 def resolve_order_update(_root, info, input):  # noqa: A002
+    """``orderUpdate``: sets ``email``, ``note``, ``tags`` and metafields of order ``input.id``.
+
+    All or none: invalid metafields answer user errors with ``order: null``, as does an unknown
+    order.
+    """
     store = store_of(info)
     record = store.get(input["id"], "Order")
     if record is None:
@@ -771,6 +831,11 @@ def resolve_order_update(_root, info, input):  # noqa: A002
 
 @resolves("Mutation", "customerUpdate")
 def resolve_customer_update(_root, info, input):  # noqa: A002
+    """``customerUpdate``: sets email, names, note, phone, tags and metafields of ``input.id``.
+
+    All or none: invalid metafields answer user errors with ``customer: null``, as does an unknown
+    customer.
+    """
     store = store_of(info)
     record = store.get(input.get("id"), "Customer")
     if record is None:
@@ -856,6 +921,14 @@ def _connection_nodes(value: Any) -> list[dict]:
 
 @resolves("Mutation", "bulkOperationRunQuery")
 def resolve_bulk_query(_root, info, query, groupObjects=None):  # noqa: N803
+    """``bulkOperationRunQuery``: runs ``query`` now, without page limits, as a ``QUERY`` operation.
+
+    The result is kept as JSONL lines (``flatten``); the operation finishes after
+    ``Store.bulk_reads_to_complete`` reads. A query that does not parse, does not validate or is
+    not exactly one query operation answers a user error. One that fails while running starts an
+    operation with no lines and ``_error_code`` ``INTERNAL_SERVER_ERROR`` (finishing does not
+    apply that code yet). ``groupObjects`` is ignored; concurrency follows ``bulk_limit``.
+    """
     try:
         document = parse(query)
     except GraphQLError as exc:
@@ -888,6 +961,13 @@ def resolve_bulk_query(_root, info, query, groupObjects=None):  # noqa: N803
 
 @resolves("Mutation", "bulkOperationRunMutation")
 def resolve_bulk_mutation(_root, info, mutation, stagedUploadPath, **_ignored):  # noqa: N803
+    """``bulkOperationRunMutation``: runs ``mutation`` once per JSONL line of the staged upload.
+
+    Starts a ``MUTATION`` operation with one result line (``data``, ``errors``, ``__lineNumber``)
+    per non-blank input line; a line that is not JSON gets an error line. A mutation that does
+    not parse, validate or is not exactly one mutation, or an unknown ``stagedUploadPath``,
+    answers a user error.
+    """
     store = store_of(info)
     try:
         document = parse(mutation)
@@ -935,6 +1015,10 @@ def resolve_bulk_mutation(_root, info, mutation, stagedUploadPath, **_ignored): 
 
 @resolves("Mutation", "bulkOperationCancel")
 def resolve_bulk_cancel(_root, info, id):  # noqa: A002
+    """``bulkOperationCancel(id)``: cancels a running bulk operation.
+
+    An unknown operation, or one already finished, answers a user error.
+    """
     store = store_of(info)
     operation = store.get(id, "BulkOperation")
     if operation is None:
@@ -948,6 +1032,10 @@ def resolve_bulk_cancel(_root, info, id):  # noqa: A002
 
 @resolves("Mutation", "stagedUploadsCreate")
 def resolve_staged_uploads(_root, info, input):  # noqa: A002
+    """``stagedUploadsCreate``: one target per input, a form POST to the stand-in's ``/staged-uploads``.
+
+    The ``key`` parameter is the ``stagedUploadPath`` a bulk mutation then names.
+    """
     store = store_of(info)
     targets = []
     for upload in input:

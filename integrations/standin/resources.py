@@ -37,32 +37,40 @@ def _amount(value: Any) -> Decimal:
 
 @resolves("Order", "fullyPaid")
 def resolve_fully_paid(record, _info):
+    """``Order.fullyPaid``: whether ``displayFinancialStatus`` is ``PAID``."""
     return record.get("displayFinancialStatus") == "PAID"
 
 
 @resolves("Order", "unpaid")
 def resolve_unpaid(record, _info):
+    """``Order.unpaid``: whether the financial status is ``PENDING``, ``AUTHORIZED`` or ``EXPIRED``."""
     return record.get("displayFinancialStatus") in ("PENDING", "AUTHORIZED", "EXPIRED")
 
 
 @resolves("Order", "canMarkAsPaid", "capturable")
 def resolve_can_pay(record, _info):
+    """``Order.canMarkAsPaid`` and ``capturable``: financial status ``PENDING``, ``AUTHORIZED`` or
+    ``PARTIALLY_PAID``.
+    """
     return record.get("displayFinancialStatus") in ("PENDING", "AUTHORIZED", "PARTIALLY_PAID")
 
 
 @resolves("Order", "closed")
 def resolve_closed(record, _info):
+    """``Order.closed``: whether the order has a ``closedAt``."""
     return record.get("closedAt") is not None
 
 
 @resolves("Order", "number")
 def resolve_order_number(record, _info):
+    """``Order.number``: the digits of the order's ``name`` as an int (``#1001`` → 1001); 0 without any."""
     digits = "".join(ch for ch in str(record.get("name", "")) if ch.isdigit())
     return int(digits) if digits else 0
 
 
 @resolves("Order", "presentmentCurrencyCode")
 def resolve_presentment_currency(record, info):
+    """``Order.presentmentCurrencyCode``: the order's ``currencyCode``, else the shop's (default ``USD``)."""
     return record.get("currencyCode") or store_of(info).shop.get("currencyCode", "USD")
 
 
@@ -75,11 +83,17 @@ def resolve_presentment_currency(record, info):
     "netPaymentSet",
 )
 def resolve_order_current_total(record, info):
+    """The order's current, original, received and net totals: all its ``_totalPrice`` (default
+    ``0.00``) as a ``MoneyBag`` in the shop's currency.
+    """
     return money_bag(store_of(info), record.get("_totalPrice", "0.00"))
 
 
 @resolves("Order", "totalOutstandingSet", "totalCapturableSet")
 def resolve_order_outstanding(record, info):
+    """``Order.totalOutstandingSet``/``totalCapturableSet``: the ``_totalPrice`` while the order is
+    ``PENDING``, ``AUTHORIZED`` or ``PARTIALLY_PAID``, else ``0.00``, as a ``MoneyBag``.
+    """
     unpaid = record.get("displayFinancialStatus") in ("PENDING", "AUTHORIZED", "PARTIALLY_PAID")
     return money_bag(store_of(info), record.get("_totalPrice", "0.00") if unpaid else "0.00")
 
@@ -90,53 +104,68 @@ def _line_items(record: dict, store: Store) -> list[dict]:
 
 @resolves("Order", "subtotalLineItemsQuantity", "currentSubtotalLineItemsQuantity")
 def resolve_order_quantity(record, info):
+    """``Order.subtotalLineItemsQuantity`` (and the current one): the sum of its lines' ``quantity``."""
     return sum(int(item.get("quantity", 0)) for item in _line_items(record, store_of(info)))
 
 
 @resolves("LineItem", "currentQuantity", "refundableQuantity")
 def resolve_current_quantity(record, _info):
+    """``LineItem.currentQuantity``/``refundableQuantity``: the line's ``quantity`` (int, default 0)."""
     return int(record.get("quantity", 0))
 
 
 @resolves("LineItem", "fulfillableQuantity", "unfulfilledQuantity")
 def resolve_unfulfilled_quantity(record, _info):
+    """``LineItem.fulfillableQuantity``/``unfulfilledQuantity``: ``quantity`` minus ``_fulfilled``."""
     return int(record.get("quantity", 0)) - int(record.get("_fulfilled", 0))
 
 
 @resolves("LineItem", "requiresShipping", "taxable")
 def resolve_line_item_flags(record, _info):
+    """``LineItem.requiresShipping`` and ``taxable``: the record's ``requiresShipping`` (default true)."""
     return record.get("requiresShipping", True)
 
 
 @resolves("LineItem", "discountedUnitPriceSet", "discountedUnitPriceAfterAllDiscountsSet")
 def resolve_discounted_unit_price(record, info):
+    """``LineItem`` discounted unit prices: the line's ``price`` as a ``MoneyBag`` (no discounts applied)."""
     return money_bag(store_of(info), record.get("price", "0.00"))
 
 
 @resolves("LineItem", "originalTotalSet", "discountedTotalSet")
 def resolve_line_total(record, info):
+    """``LineItem.originalTotalSet``/``discountedTotalSet``: ``price`` × ``quantity`` as a ``MoneyBag``
+    (two decimals; an unparseable price counts as 0).
+    """
     total = _amount(record.get("price", "0.00")) * int(record.get("quantity", 0))
     return money_bag(store_of(info), f"{total:.2f}")
 
 
 @resolves("LineItem", "variantTitle")
 def resolve_variant_title(record, info):
+    """``LineItem.variantTitle``: the title of the line's variant, or None without one."""
     variant = store_of(info).get(record.get("_variant"), "ProductVariant")
     return variant.get("title") if variant else None
 
 
 @resolves("Shop", "contactEmail")
 def resolve_contact_email(record, _info):
+    """``Shop.contactEmail``: the shop's ``email`` (``""`` when unset)."""
     return record.get("email", "")
 
 
 @resolves("Customer", "addresses")
 def resolve_addresses(record, _info, **_args):
+    """``Customer.addresses``: ``[defaultAddress]``, or ``[]`` without one; arguments are ignored."""
     return [record["defaultAddress"]] if record.get("defaultAddress") else []
 
 
 @resolves("MailingAddress", "formatted")
 def resolve_formatted_address(record, _info, withName=False, withCompany=False):  # noqa: N803
+    """``MailingAddress.formatted``: the address as a list of non-empty lines.
+
+    Name and company (when asked for), the street lines, ``city provinceCode zip``, the country.
+    """
     lines = [record.get("name")] if withName else []
     if withCompany:
         lines.append(record.get("company"))
@@ -150,11 +179,13 @@ def resolve_formatted_address(record, _info, withName=False, withCompany=False):
 
 @resolves("ProductVariant", "selectedOptions")
 def resolve_selected_options(record, _info):
+    """``ProductVariant.selectedOptions``: the stored options, else ``[{name: Title, value: <title>}]``."""
     return record.get("selectedOptions") or [{"name": "Title", "value": record.get("title", "")}]
 
 
 @resolves("ProductVariant", "availableForSale")
 def resolve_available_for_sale(record, info):
+    """``ProductVariant.availableForSale``: inventory policy ``CONTINUE`` or an available quantity above 0."""
     from integrations.standin.graphql_api import resolve_variant_quantity
 
     return record.get("inventoryPolicy") == "CONTINUE" or resolve_variant_quantity(record, info) > 0
@@ -162,6 +193,7 @@ def resolve_available_for_sale(record, info):
 
 @resolves("InventoryItem", "variants")
 def resolve_item_variants(record, info, **args):
+    """``InventoryItem.variants``: a connection over the item's one variant (empty without one)."""
     from integrations.standin.graphql_api import connection
 
     variant = store_of(info).get(record.get("_variant"))
@@ -170,11 +202,13 @@ def resolve_item_variants(record, info, **args):
 
 @resolves("InventoryLevel", "available")
 def resolve_level_available(record, _info):
+    """``InventoryLevel.available``: the level's ``available`` quantity (int, default 0)."""
     return record["_quantities"].get("available", 0)
 
 
 @resolves("Product", "tracksInventory")
 def resolve_tracks_inventory(record, info):
+    """``Product.tracksInventory``: whether any variant's inventory item is ``tracked``."""
     store = store_of(info)
     items = [store.get(store.get(variant_id)["_inventoryItem"]) for variant_id in record.get("_variants", [])]
     return any(item.get("tracked") for item in items if item)
@@ -182,6 +216,7 @@ def resolve_tracks_inventory(record, info):
 
 @resolves("Product", "hasOnlyDefaultVariant")
 def resolve_only_default_variant(record, info):
+    """``Product.hasOnlyDefaultVariant``: exactly one variant, titled ``Default Title``."""
     variants = [store_of(info).get(variant_id) for variant_id in record.get("_variants", [])]
     return len(variants) == 1 and variants[0].get("title") == "Default Title"
 
@@ -192,6 +227,7 @@ def _collections_with(store: Store, product_id: str) -> list[dict]:
 
 @resolves("Product", "collections")
 def resolve_product_collections(record, info, **args):
+    """``Product.collections``: a connection over the collections whose members include the product."""
     from integrations.standin.graphql_api import connection
 
     return connection(_collections_with(store_of(info), record["id"]), info, **args)
@@ -199,28 +235,33 @@ def resolve_product_collections(record, info, **args):
 
 @resolves("Product", "inCollection")
 def resolve_in_collection(record, info, id):  # noqa: A002 - GraphQL argument name
+    """``Product.inCollection(id)``: whether collection ``id`` exists and includes the product."""
     collection = store_of(info).get(id, "Collection")
     return bool(collection) and record["id"] in collection.get("_products", [])
 
 
 @resolves("Collection", "hasProduct")
 def resolve_has_product(record, _info, id):  # noqa: A002
+    """``Collection.hasProduct(id)``: whether product gid ``id`` is a member."""
     return id in record.get("_products", [])
 
 
 @resolves("Collection", "productsCount")
 def resolve_products_count(record, _info):
+    """``Collection.productsCount``: ``{"count": <members>, "precision": "EXACT"}``."""
     return {"count": len(record.get("_products", [])), "precision": "EXACT"}
 
 
 @resolves("Product", "publishedOnPublication")
 @resolves("Collection", "publishedOnPublication")
 def resolve_published_on(record, _info, publicationId):  # noqa: N803
+    """``publishedOnPublication(publicationId)`` of products and collections: whether published there."""
     return publicationId in record.get("_publications", [])
 
 
 @resolves("Product", "variantsCount")
 def resolve_variants_count(record, _info):
+    """``Product.variantsCount``: ``{"count": <variants>, "precision": "EXACT"}``."""
     return {"count": len(record.get("_variants", [])), "precision": "EXACT"}
 
 
@@ -231,6 +272,13 @@ MUTATIONS: dict[str, Handler] = {}
 
 
 def mutation(*names: str) -> Callable[[Handler], Handler]:
+    """Decorator: register the handler for the Mutation fields ``names`` in ``MUTATIONS``.
+
+    A handler gets ``(store, record, args)``: the store, the record the arguments name (None when
+    they name none) and the field's arguments. It runs under ``store.lock``, changes the store and
+    returns payload fields (``userErrors`` to refuse); ``resolve_mutation`` fills in the rest.
+    """
+
     def register(func: Handler) -> Handler:
         for name in names:
             MUTATIONS[name] = func
@@ -307,6 +355,10 @@ def _set_metafields(store: Store, owner_id: str, metafields: list | None) -> Non
 
 @mutation("metafieldsDelete")
 def delete_metafields(store: Store, _record, args: dict) -> dict:
+    """``metafieldsDelete``: removes each ``{ownerId, namespace, key}``.
+
+    ``deletedMetafields`` holds each identifier, or None where no such metafield existed.
+    """
     deleted = []
     for identifier in args["metafields"]:
         existing = store.find_metafield(identifier["ownerId"], identifier["namespace"], identifier["key"])
@@ -338,6 +390,12 @@ def _level(store: Store, item: dict, location_id: str) -> dict:
 
 @mutation("inventoryAdjustQuantities")
 def adjust_quantities(store: Store, _record, args: dict) -> dict:
+    """``inventoryAdjustQuantities``: adds each change's ``delta`` to quantity ``input.name``.
+
+    The item's level at the location is created when missing; ``available`` changes also move
+    ``on_hand``. Returns an ``inventoryAdjustmentGroup`` with each quantity after its change. An
+    unknown item or location answers an ``INVALID`` user error; changes before it stay applied.
+    """
     data = args["input"]
     name = data["name"]
     changes = []
@@ -379,6 +437,10 @@ def adjust_quantities(store: Store, _record, args: dict) -> dict:
 
 @mutation("inventoryItemUpdate")
 def update_inventory_item(store: Store, record: dict, args: dict) -> dict:
+    """``inventoryItemUpdate``: copies tracking, shipping, origin and HS code fields from ``input``.
+
+    ``cost`` becomes ``unitCost`` (None clears it); ``sku`` is set on the item's variant.
+    """
     data = args["input"]
     _copy_fields(record, data, ("tracked", "requiresShipping", "countryCodeOfOrigin", "harmonizedSystemCode"))
     if "cost" in data:
@@ -394,6 +456,11 @@ COLLECTION_FIELDS = ("title", "handle", "descriptionHtml", "sortOrder", "templat
 
 @mutation("collectionCreate")
 def create_collection(store: Store, _record, args: dict) -> dict:
+    """``collectionCreate``: a collection from ``input``.
+
+    The handle defaults to the lower-cased, hyphenated title; ``products`` become its members and
+    ``metafields`` are set.
+    """
     data = args["input"]
     record = store.add(
         {
@@ -414,6 +481,7 @@ def create_collection(store: Store, _record, args: dict) -> dict:
 
 @mutation("collectionUpdate")
 def update_collection(store: Store, record: dict, args: dict) -> dict:
+    """``collectionUpdate``: copies the given ``COLLECTION_FIELDS`` and sets ``metafields``."""
     data = args["input"]
     _copy_fields(record, data, COLLECTION_FIELDS)
     _set_metafields(store, record["id"], data.get("metafields"))
@@ -422,6 +490,7 @@ def update_collection(store: Store, record: dict, args: dict) -> dict:
 
 @mutation("collectionAddProducts", "collectionAddProductsV2")
 def add_collection_products(_store: Store, record: dict, args: dict) -> dict:
+    """``collectionAddProducts``/``V2``: appends the ``productIds`` not yet members."""
     products = record.setdefault("_products", [])
     products.extend(product_id for product_id in args["productIds"] if product_id not in products)
     return {}
@@ -429,12 +498,17 @@ def add_collection_products(_store: Store, record: dict, args: dict) -> dict:
 
 @mutation("collectionRemoveProducts")
 def remove_collection_products(_store: Store, record: dict, args: dict) -> dict:
+    """``collectionRemoveProducts``: drops ``productIds`` from the members."""
     record["_products"] = [item for item in record.get("_products", []) if item not in args["productIds"]]
     return {}
 
 
 @mutation("collectionReorderProducts")
 def reorder_collection_products(_store: Store, record: dict, args: dict) -> dict:
+    """``collectionReorderProducts``: moves each member in ``moves`` to ``newPosition``.
+
+    Positions are 0-based and clamped to the end; ids that are not members are skipped.
+    """
     products = record.setdefault("_products", [])
     for move in args["moves"]:
         if move["id"] in products:
@@ -472,6 +546,10 @@ def _apply_product(store: Store, record: dict, data: dict) -> None:
 
 @mutation("productCreate")
 def create_product(store: Store, _record, args: dict) -> dict:
+    """``productCreate``: a product with one default variant, from ``product`` (or legacy ``input``).
+
+    Fields, tags and metafields are set and ``collectionsToJoin``/``collectionsToLeave`` applied.
+    """
     data = args.get("product") or args.get("input") or {}
     record = store.add_product({"title": data.get("title") or "", "variants": [{}]})
     _apply_product(store, record, data)
@@ -480,12 +558,17 @@ def create_product(store: Store, _record, args: dict) -> dict:
 
 @mutation("productUpdate")
 def update_product(store: Store, record: dict, args: dict) -> dict:
+    """``productUpdate``: applies ``product`` (or ``input``) like ``create_product``; None skips a field."""
     _apply_product(store, record, args.get("product") or args.get("input") or {})
     return {}
 
 
 @mutation("productDelete")
 def delete_product(store: Store, record: dict, _args: dict) -> dict:
+    """``productDelete``: removes the product and its variants.
+
+    Returns ``deletedProductId`` and a ``COMPLETE`` ``productDeleteOperation``.
+    """
     for variant_id in record.get("_variants", []):
         store.records.pop(variant_id, None)
     del store.records[record["id"]]
@@ -505,6 +588,12 @@ VARIANT_FIELDS = ("price", "compareAtPrice", "barcode", "taxable", "inventoryPol
 
 @mutation("productVariantsBulkUpdate", "productVariantsBulkCreate")
 def update_variants(store: Store, record: dict, args: dict) -> dict:
+    """``productVariantsBulkUpdate``/``Create``: updates the variants ``variants`` name by ``id``.
+
+    Entries without an ``id`` add a variant. ``VARIANT_FIELDS``, ``inventoryItem.sku`` and
+    metafields are copied. An ``id`` that is not a variant of this product answers ``NOT_FOUND``
+    with ``productVariants: null``; entries before it stay applied.
+    """
     variants = []
     for data in args["variants"]:
         variant = store.get(data.get("id"), "ProductVariant") if data.get("id") else None
@@ -526,6 +615,7 @@ def update_variants(store: Store, record: dict, args: dict) -> dict:
 
 @mutation("productVariantsBulkDelete")
 def delete_variants(store: Store, record: dict, args: dict) -> dict:
+    """``productVariantsBulkDelete``: removes the ``variantsIds`` of this product; other ids are ignored."""
     for variant_id in args["variantsIds"]:
         if variant_id in record.get("_variants", []):
             record["_variants"].remove(variant_id)
@@ -535,6 +625,11 @@ def delete_variants(store: Store, record: dict, args: dict) -> dict:
 
 @mutation("publishablePublish", "publishableUnpublish")
 def publish(store: Store, record: dict, args: dict) -> dict:
+    """``publishablePublish``: adds each ``input[].publicationId`` to the record's publications.
+
+    An unknown publication answers ``NOT_FOUND``; ones before it stay added.
+    (``publishableUnpublish`` is handled by ``_unpublish``, registered after this.)
+    """
     publications = record.setdefault("_publications", [])
     for entry in args["input"]:
         publication_id = entry.get("publicationId")
@@ -560,24 +655,31 @@ MUTATIONS["publishableUnpublish"] = _unpublish
 
 @mutation("orderMarkAsPaid")
 def mark_as_paid(_store: Store, record: dict, _args: dict) -> dict:
+    """``orderMarkAsPaid``: sets the financial status to ``PAID``."""
     record["displayFinancialStatus"] = "PAID"
     return {}
 
 
 @mutation("orderClose")
 def close_order(store: Store, record: dict, _args: dict) -> dict:
+    """``orderClose``: sets ``closedAt`` to now."""
     record["closedAt"] = store.now()
     return {}
 
 
 @mutation("orderOpen")
 def open_order(_store: Store, record: dict, _args: dict) -> dict:
+    """``orderOpen``: clears ``closedAt``."""
     record["closedAt"] = None
     return {}
 
 
 @mutation("orderCancel")
 def cancel_order(store: Store, record: dict, args: dict) -> dict:
+    """``orderCancel``: sets ``cancelledAt`` and ``cancelReason``.
+
+    An order already cancelled answers ``INVALID`` in ``userErrors`` and ``orderCancelUserErrors``.
+    """
     if record.get("cancelledAt"):
         error = user_error(["orderId"], "Cannot cancel an order that has already been cancelled", "INVALID")
         return {"userErrors": [error], "orderCancelUserErrors": [error]}
@@ -588,6 +690,11 @@ def cancel_order(store: Store, record: dict, args: dict) -> dict:
 
 @mutation("orderCapture")
 def capture(store: Store, record: dict, args: dict) -> dict:
+    """``orderCapture``: adds a successful ``CAPTURE`` transaction and marks the order ``PAID``.
+
+    The transaction holds ``input.amount`` under ``input.parentTransactionId``; an unknown parent
+    answers ``NOT_FOUND``.
+    """
     data = args["input"]
     parent = store.get(data["parentTransactionId"], "OrderTransaction")
     if parent is None:
@@ -614,6 +721,7 @@ def capture(store: Store, record: dict, args: dict) -> dict:
 
 @mutation("orderEditBegin")
 def begin_order_edit(store: Store, record: dict, _args: dict) -> dict:
+    """``orderEditBegin``: a new, uncommitted ``CalculatedOrder`` of the order."""
     calculated = store.add(
         {
             "__typename": "CalculatedOrder",
@@ -628,6 +736,10 @@ def begin_order_edit(store: Store, record: dict, _args: dict) -> dict:
 
 @mutation("orderEditAddVariant")
 def add_variant_to_edit(store: Store, record: dict, args: dict) -> dict:
+    """``orderEditAddVariant``: adds a ``CalculatedLineItem`` of ``variantId`` × ``quantity``.
+
+    An unknown variant answers ``NOT_FOUND``.
+    """
     variant = store.get(args["variantId"], "ProductVariant")
     if variant is None:
         return {"userErrors": [user_error(["variantId"], "Variant does not exist", "NOT_FOUND")]}
@@ -647,6 +759,10 @@ def add_variant_to_edit(store: Store, record: dict, args: dict) -> dict:
 
 @mutation("orderEditSetQuantity", "orderEditAddLineItemDiscount")
 def change_edit_line(store: Store, record: dict, args: dict) -> dict:
+    """``orderEditSetQuantity``/``orderEditAddLineItemDiscount``: sets the line's ``quantity`` if given.
+
+    Discounts are accepted but not applied; an unknown line answers ``NOT_FOUND``.
+    """
     line = store.get(args["lineItemId"])
     if line is None:
         return {"userErrors": [user_error(["lineItemId"], "Line item does not exist", "NOT_FOUND")]}
@@ -657,6 +773,10 @@ def change_edit_line(store: Store, record: dict, args: dict) -> dict:
 
 @mutation("orderEditCommit")
 def commit_order_edit(store: Store, record: dict, _args: dict) -> dict:
+    """``orderEditCommit``: marks the edit committed and adds its new lines to the original order.
+
+    The added line items are priced ``0.00``.
+    """
     record["committed"] = True
     order = store.get(record["_originalOrder"], "Order")
     for line_id in record.get("_addedLineItems", []):
@@ -680,6 +800,7 @@ def commit_order_edit(store: Store, record: dict, _args: dict) -> dict:
 
 @mutation("customerCreate")
 def create_customer(store: Store, _record, args: dict) -> dict:
+    """``customerCreate``: a customer from ``input`` (email, names, phone, note, tags)."""
     data = args["input"]
     record = store.add_customer(
         {key: data[key] for key in ("email", "firstName", "lastName", "phone", "note") if key in data}
@@ -691,6 +812,7 @@ def create_customer(store: Store, _record, args: dict) -> dict:
 
 @mutation("customerSendAccountInviteEmail")
 def invite_customer(_store: Store, record: dict, _args: dict) -> dict:
+    """``customerSendAccountInviteEmail``: a customer not ``ENABLED`` becomes ``INVITED``; no mail is sent."""
     if record.get("state") != "ENABLED":
         record["state"] = "INVITED"
     return {}
@@ -701,6 +823,10 @@ DRAFT_ORDER_FIELDS = ("email", "reserveInventoryUntil", "customAttributes", "poN
 
 @mutation("draftOrderCreate")
 def create_draft_order(store: Store, _record, args: dict) -> dict:
+    """``draftOrderCreate``: an ``OPEN`` draft order ``#D<n>`` from ``input``.
+
+    It keeps the customer, tags and ``DRAFT_ORDER_FIELDS``; line items are not stored.
+    """
     data = args["input"]
     record = store.add(
         {
@@ -718,6 +844,7 @@ def create_draft_order(store: Store, _record, args: dict) -> dict:
 
 @mutation("draftOrderUpdate")
 def update_draft_order(store: Store, record: dict, args: dict) -> dict:
+    """``draftOrderUpdate``: copies ``DRAFT_ORDER_FIELDS`` and tags from ``input``."""
     data = args["input"]
     _copy_fields(record, data, DRAFT_ORDER_FIELDS)
     if data.get("tags") is not None:
@@ -727,6 +854,11 @@ def update_draft_order(store: Store, record: dict, args: dict) -> dict:
 
 @mutation("draftOrderComplete")
 def complete_draft_order(store: Store, record: dict, args: dict) -> dict:
+    """``draftOrderComplete``: creates the draft's order and marks the draft ``COMPLETED``.
+
+    The order is ``PENDING`` with ``paymentPending``, else ``PAID``; a completed draft answers
+    ``INVALID``.
+    """
     if record.get("status") == "COMPLETED":
         return {"userErrors": [user_error(["id"], "This order has already been paid.", "INVALID")]}
     order = store.add_order(
@@ -742,12 +874,19 @@ def complete_draft_order(store: Store, record: dict, args: dict) -> dict:
 
 @mutation("draftOrderInvoiceSend")
 def send_invoice(store: Store, record: dict, _args: dict) -> dict:
+    """``draftOrderInvoiceSend``: marks the draft ``INVOICE_SENT``; no mail is sent."""
     record.update(status="INVOICE_SENT", invoiceSentAt=store.now())
     return {}
 
 
 @mutation("fulfillmentCreate", "fulfillmentCreateV2")
 def create_fulfillment(store: Store, _record, args: dict) -> dict:
+    """``fulfillmentCreate``/``V2``: closes the fulfillment orders and records a fulfillment.
+
+    The ``SUCCESS`` fulfillment (with ``trackingInfo``) goes to the first fulfillment order's
+    order, whose lines all become fulfilled. An unknown fulfillment order answers ``NOT_FOUND``,
+    a closed or cancelled one ``INVALID``; ones before it stay closed.
+    """
     data = args["fulfillment"]
     orders = []
     for group in data["lineItemsByFulfillmentOrder"]:
@@ -790,12 +929,14 @@ def create_fulfillment(store: Store, _record, args: dict) -> dict:
 
 @mutation("fulfillmentCancel")
 def cancel_fulfillment(_store: Store, record: dict, _args: dict) -> dict:
+    """``fulfillmentCancel``: marks the fulfillment cancelled."""
     record.update(status="CANCELLED", displayStatus="CANCELED")
     return {}
 
 
 @mutation("fulfillmentTrackingInfoUpdate", "fulfillmentTrackingInfoUpdateV2")
 def update_tracking(_store: Store, record: dict, args: dict) -> dict:
+    """``fulfillmentTrackingInfoUpdate``/``V2``: replaces the tracking company, number and URL."""
     tracking = (
         args.get("trackingInfoInput")
         or (args.get("trackingInfoUpdateInput") or {}).get("trackingDetails")
@@ -809,6 +950,10 @@ def update_tracking(_store: Store, record: dict, args: dict) -> dict:
 
 @mutation("fulfillmentEventCreate")
 def create_fulfillment_event(store: Store, record: dict, args: dict) -> dict:
+    """``fulfillmentEventCreate``: adds an event and makes its ``status`` the display status.
+
+    ``happenedAt`` defaults to now.
+    """
     data = args["fulfillmentEvent"]
     event = store.add(
         {
@@ -825,6 +970,11 @@ def create_fulfillment_event(store: Store, record: dict, args: dict) -> dict:
 
 @mutation("fulfillmentOrderMove")
 def move_fulfillment_order(store: Store, record: dict, args: dict) -> dict:
+    """``fulfillmentOrderMove``: assigns the fulfillment order to ``newLocationId``.
+
+    The record is returned as both moved and original order; an unknown location answers
+    ``NOT_FOUND``.
+    """
     location = store.get(args["newLocationId"], "Location")
     if location is None:
         return {"userErrors": [user_error(["newLocationId"], "Location does not exist", "NOT_FOUND")]}
@@ -834,6 +984,7 @@ def move_fulfillment_order(store: Store, record: dict, args: dict) -> dict:
 
 @mutation("fulfillmentOrderHold")
 def hold_fulfillment_order(_store: Store, record: dict, args: dict) -> dict:
+    """``fulfillmentOrderHold``: status ``ON_HOLD`` with one hold (``reason``, default ``OTHER``)."""
     record["status"] = "ON_HOLD"
     hold = args.get("fulfillmentHold") or {}
     record["fulfillmentHolds"] = [
@@ -844,24 +995,28 @@ def hold_fulfillment_order(_store: Store, record: dict, args: dict) -> dict:
 
 @mutation("fulfillmentOrderReleaseHold")
 def release_fulfillment_order(_store: Store, record: dict, _args: dict) -> dict:
+    """``fulfillmentOrderReleaseHold``: status ``OPEN``, holds cleared."""
     record.update(status="OPEN", fulfillmentHolds=[])
     return {}
 
 
 @mutation("returnApproveRequest")
 def approve_return(_store: Store, record: dict, _args: dict) -> dict:
+    """``returnApproveRequest``: the return's status becomes ``OPEN``."""
     record["status"] = "OPEN"
     return {}
 
 
 @mutation("returnDeclineRequest")
 def decline_return(_store: Store, record: dict, _args: dict) -> dict:
+    """``returnDeclineRequest``: the return's status becomes ``DECLINED``."""
     record["status"] = "DECLINED"
     return {}
 
 
 @mutation("fileCreate")
 def create_files(store: Store, _record, args: dict) -> dict:
+    """``fileCreate``: an ``UPLOADED`` ``GenericFile`` per ``files[].originalSource`` (never fetched)."""
     files = [
         store.add(
             {
@@ -878,6 +1033,10 @@ def create_files(store: Store, _record, args: dict) -> dict:
 
 @mutation("discountCodeBasicCreate")
 def create_discount_code(store: Store, _record, args: dict) -> dict:
+    """``discountCodeBasicCreate``: an ``ACTIVE`` ``DiscountCodeNode`` with one redeem code.
+
+    Code, title, start and end dates and usage limit come from ``basicCodeDiscount``.
+    """
     data = args["basicCodeDiscount"] if isinstance(args["basicCodeDiscount"], dict) else {}
     code = {
         "id": store.new_gid("DiscountRedeemCode"),

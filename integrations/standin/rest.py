@@ -18,10 +18,15 @@ NOT_FOUND = (404, {"errors": "Not Found"})
 
 
 def snake(name: str) -> str:
+    """``camelCase`` → ``camel_case``."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def rest_address(address: dict | None) -> dict | None:
+    """A ``MailingAddress`` record in REST shape, or None.
+
+    Keys become snake_case and ``countryCodeV2`` becomes ``country_code``.
+    """
     if address is None:
         return None
     rest = {snake(key): value for key, value in address.items()}
@@ -31,6 +36,10 @@ def rest_address(address: dict | None) -> dict | None:
 
 
 def rest_customer(store: Store, record: dict) -> dict:
+    """A customer record as a REST ``customer`` object.
+
+    Numeric ``id``, lower-case ``state``, tags as one comma-separated string, snake_case keys.
+    """
     return {
         "id": int(gid_number(record["id"])),
         "email": record.get("email"),
@@ -49,6 +58,10 @@ def rest_customer(store: Store, record: dict) -> dict:
 
 
 def rest_order(store: Store, record: dict) -> dict:
+    """An order record as a REST ``order`` object, with its ``customer`` and ``line_items`` embedded.
+
+    Numeric ids, lower-case ``financial_status``, tags as one comma-separated string.
+    """
     customer = store.get(record.get("_customer"), "Customer")
     line_items = [store.get(item_id) for item_id in record.get("_lineItems", [])]
     return {

@@ -59,7 +59,8 @@ class Outcome:
     """The outcome of performing one action run.
 
     ``error`` is None on success (``result`` is then JSON-able); otherwise
-    ``result`` is None and ``permanent`` says whether a retry could help.
+    ``permanent`` says whether a retry could help and ``result`` is None, except
+    for a partial failure that still produced one (spec/actions.md §11).
     """
 
     result: Any = None
@@ -161,7 +162,8 @@ class Action:
             )
             outcome = Outcome(result=self.perform(context))
         except ActionError as exc:
-            outcome = Outcome(error=str(exc), permanent=exc.permanent)
+            # Most failures record no result; a partial failure (google_drive) carries one.
+            outcome = Outcome(error=str(exc), permanent=exc.permanent, result=getattr(exc, "result", None))
         except Exception as exc:  # a bug in a performer must still end the run as a failed row
             if raw_values:  # the traceback could quote a secret: log the redacted text only
                 logger.error("%s action run %s crashed: %s", self.type, action_run.pk, type(exc).__name__)

@@ -64,6 +64,12 @@ LINE_BREAKS_RE = re.compile(r"\s*[\r\n]+\s*")
 
 @dataclass(frozen=True)
 class EmailOptions:
+    """Validated ``email`` options (spec/actions.md §3).
+
+    Addresses are checked (``to``, ``cc``, ``bcc`` as lists); ``attachments`` maps filenames to
+    file generators; ``variables`` holds every option, for the email template.
+    """
+
     to: list[str]
     subject: str
     body: str

@@ -23,6 +23,12 @@ from tasks_app.actions.base import (
 
 @dataclass(frozen=True)
 class EventOptions:
+    """Validated ``event`` options (spec/actions.md §8).
+
+    ``run_at``: None for now; naive when the text named no zone (the shop's zone applies).
+    ``task_ids``: the only tasks that may respond (from ``task_id`` or ``task_ids``), or None.
+    """
+
     topic: str
     data: Any
     run_at: datetime | None

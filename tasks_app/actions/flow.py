@@ -71,6 +71,11 @@ def user_number(value: Any) -> int | float:
 
 
 def text_option(value: Any, name: str, pattern: re.Pattern | None = None, what: str = "a string") -> str:
+    """``value`` checked as the string option ``name``.
+
+    Raises ``OptionError`` (``must be <what>``) when it is not a string or, with ``pattern``, its
+    stripped text does not fully match; with ``pattern`` the stripped text is returned.
+    """
     if not isinstance(value, str) or (pattern is not None and not pattern.fullmatch(value.strip())):
         raise OptionError(name, f"must be {what}, got {compact_json(value)}")
     return value.strip() if pattern is not None else value

@@ -52,6 +52,13 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class FtpOptions:
+    """Validated ``ftp`` options (spec/actions.md §4).
+
+    ``protocol``: ``ftp``, ``ftps`` or ``sftp``; ``port`` defaulted (21, or 22 for SFTP);
+    ``uploads``: path → file generator; ``downloads``: remote paths; ``mode``: ``binary`` or
+    ``ascii``; ``private_key``: the loaded SSH key (SFTP only), else None.
+    """
+
     protocol: str
     host: str
     port: int
@@ -251,10 +258,12 @@ class _SessionMixin:
 
 
 class TranscriptFTP(_SessionMixin, ftplib.FTP):
-    pass
+    """A plain FTP session through the guard, with a transcript."""
 
 
 class TranscriptFTPS(_SessionMixin, ftplib.FTP_TLS):
+    """An FTPS session through the guard, with a transcript; data channels reuse the TLS session."""
+
     def ntransfercmd(self, cmd, rest=None):
         # Reuse the control channel's TLS session on the data channel, as vsftpd and others demand.
         conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)

@@ -44,6 +44,12 @@ def folder_segments(path: str, option: str) -> list[str]:
 
 @dataclass(frozen=True)
 class DriveOptions:
+    """Validated ``google_drive`` options (spec/actions.md §11).
+
+    ``account``: the connection label; ``uploads``: path → file generator; ``overwrite``: taken
+    from ``uploads.overwrite`` (default false).
+    """
+
     account: str
     uploads: dict[str, Any]
     overwrite: bool

@@ -63,6 +63,7 @@ CELLS_RE = re.compile(r"[A-Za-z]{0,3}\d*(:[A-Za-z]{0,3}\d*)?")
 
 
 def spreadsheet_url(spreadsheet_id: str) -> str:
+    """The browser URL of spreadsheet ``spreadsheet_id``."""
     return f"https://docs.google.com/spreadsheets/d/{spreadsheet_id}"
 
 

@@ -44,6 +44,13 @@ PROXY_SCHEMES = ("http", "https", "socks5")
 
 @dataclass(frozen=True)
 class HttpOptions:
+    """Validated ``http`` options (spec/actions.md §2).
+
+    ``body`` is the encoded request body (None when absent or when ``files`` is given);
+    ``files`` maps multipart field names to file generators, sent with ``form_fields`` (from
+    ``body``); ``proxy`` is the proxy URL, if any.
+    """
+
     method: str
     url: str
     headers: dict[str, str] = field(default_factory=dict)

@@ -27,9 +27,8 @@ BODY_REQUIRED = ("POST", "PATCH", "PUT")
 class PartialFailure(PermanentActionError):
     """A failure that still produced a result (spec/actions.md §11 Errors: ``google_drive``).
 
-    ``result`` is what the run should record beside the error; ``permanent``
-    is set per instance. (The shared base records ``null`` for failed runs
-    today; the result travels on the exception until it keeps it.)
+    ``result`` is what the run records beside the error (the shared base keeps
+    it); ``permanent`` is set per instance.
     """
 
     def __init__(self, message: str, result: Any, *, permanent: bool = True) -> None:

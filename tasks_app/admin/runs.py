@@ -9,6 +9,8 @@ from tasks_app.models import ActionRun, TaskRun
 
 
 class ActionRunInline(admin.TabularInline):
+    """A task run's action runs, read-only, each linked to its own page."""
+
     model = ActionRun
     extra = 0
     can_delete = False
@@ -36,6 +38,8 @@ class ReadOnlyRunAdmin(admin.ModelAdmin):
 
 @admin.register(TaskRun)
 class TaskRunAdmin(ReadOnlyRunAdmin):
+    """Task runs, read-only, with their logs, result, error location and action runs."""
+
     list_display = ["id", "task", "event_topic", "status", "error", "run_at", "elapsed_time_ms"]
     list_filter = ["status", "shop"]
     search_fields = ["id", "task__name", "event__topic"]
@@ -79,6 +83,8 @@ class TaskRunAdmin(ReadOnlyRunAdmin):
 
 @admin.register(ActionRun)
 class ActionRunAdmin(ReadOnlyRunAdmin):
+    """Action runs, read-only, with their options, meta and result."""
+
     list_display = ["id", "action_type", "task_name", "status", "error", "run_at", "elapsed_time_ms"]
     list_filter = ["status", "action_type", "shop"]
     search_fields = ["id", "action_type"]

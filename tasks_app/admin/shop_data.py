@@ -12,6 +12,8 @@ from tasks_app.models import CacheEntry, EmailTemplate, Global, Secret
 
 @admin.register(CacheEntry)
 class CacheEntryAdmin(admin.ModelAdmin):
+    """A shop's cache entries (spec/platform.md §4)."""
+
     list_display = ["key", "shop", "expires_at", "updated_at"]
     list_filter = ["shop"]
     search_fields = ["key"]
@@ -62,6 +64,8 @@ class GlobalForm(forms.ModelForm):
 
 @admin.register(Global)
 class GlobalAdmin(admin.ModelAdmin):
+    """A shop's globals (spec/platform.md §5.2), edited as text or JSON with ``GlobalForm``."""
+
     form = GlobalForm
     list_display = ["key", "shop", "value_preview", "updated_at"]
     list_filter = ["shop"]

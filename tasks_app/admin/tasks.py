@@ -16,6 +16,8 @@ RUN_TRIGGER_TOPIC = "mechanic/user/trigger"
 
 
 class TaskImportForm(forms.Form):
+    """The task import form: the shop, a task export file and whether to replace same-named tasks."""
+
     shop = forms.ModelChoiceField(queryset=None)
     file = forms.FileField(help_text="A task export: one JSON object or an array of them.")
     replace = forms.BooleanField(
@@ -54,6 +56,12 @@ class TaskForm(forms.ModelForm):
 
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
+    """Tasks: edit, import and export JSON, preview and run (spec/platform.md §7, §9.3).
+
+    Saving refreshes the task's subscriptions and required Shopify scopes; a failure there is
+    reported as a message and the task is saved anyway.
+    """
+
     form = TaskForm
     list_display = ["name", "shop", "enabled", "subscription_list", "updated_at"]
     list_filter = ["shop", "enabled"]

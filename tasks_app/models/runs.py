@@ -317,4 +317,4 @@ class ActionRun(Run):
             self.finish(error="Task is disabled")
             return
         result, error = perform_action(self, enqueue=enqueue)
-        self.finish(error=error, result=result if error is None else None)
+        self.finish(error=error, result=result)

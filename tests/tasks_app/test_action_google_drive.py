@@ -172,6 +172,10 @@ def test_failed_uploads_fail_the_run_and_name_each_path(task_run, services):
         "The user's Drive storage quota has been exceeded.",
         True,
     )
+    assert outcome.result["uploads"]["ok.txt"]["id"] == "1ok"
+    assert outcome.result["errors"] == {
+        "full.txt": "Google Drive API error (HTTP 403): The user's Drive storage quota has been exceeded."
+    }
 
 
 def test_a_server_error_on_every_failed_upload_is_transient(task_run, services):

@@ -13,6 +13,8 @@ from tasks_app.reports import event_report
 
 
 class Command(BaseCommand):
+    """``emit_event``: create an event, with ``--sync`` performing its due runs in-process."""
+
     help = (
         "Create an event. With --sync, perform its due runs (and those of its child events) "
         "in this process; runs scheduled for later stay scheduled."

@@ -7,6 +7,8 @@ from integrations.shops import ShopError, normalize_domain, validate_timezone
 
 
 class Command(BaseCommand):
+    """``create_shop``: create or update a shop."""
+
     help = "Create or update a shop (its myshopify domain, name, email, time zone and access token)."
 
     def add_arguments(self, parser):

@@ -8,6 +8,8 @@ from integrations.standin import DEFAULT_SEED, StandinServer, Store
 
 
 class Command(BaseCommand):
+    """``shopify_standin``: serve the Shopify stand-in until interrupted."""
+
     help = (
         "Serve the Shopify stand-in (Admin GraphQL + REST, OAuth, bulk files) until interrupted. "
         "Point HUB_SHOPIFY_ADMIN_URL at the printed URL."

@@ -7,6 +7,8 @@ from integrations.oauth.base import ShopConnectProvider, split_scopes
 
 
 class AirtableAccount(ProviderAccount):
+    """A connected Airtable account, shown as its email."""
+
     def to_str(self) -> str:
         return self.account.extra_data.get("email") or super().to_str()
 

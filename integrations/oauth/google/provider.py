@@ -9,6 +9,8 @@ DRIVE_FILE_SCOPE = "https://www.googleapis.com/auth/drive.file"
 
 
 class GoogleAccount(ProviderAccount):
+    """A connected Google account, shown as its email."""
+
     def to_str(self) -> str:
         return self.account.extra_data.get("email") or super().to_str()
 

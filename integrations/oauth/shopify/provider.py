@@ -6,6 +6,8 @@ from integrations.oauth.shopify.views import ShopifyOAuth2Adapter
 
 
 class ShopifyProvider(AllauthShopifyProvider):
+    """allauth's Shopify provider with Hub's adapter (``ShopifyOAuth2Adapter``)."""
+
     oauth2_adapter_class = ShopifyOAuth2Adapter
 
 

@@ -19,6 +19,8 @@ def admin_base_url(shop_domain: str) -> str:
 
 
 class ShopifyOAuth2Adapter(AllauthShopifyAdapter):
+    """allauth's Shopify adapter sending requests to ``admin_base_url`` and keeping the scope order."""
+
     client_class = OrderedScopeClient
 
     def _shop_url(self, path: str) -> str:

@@ -7,6 +7,8 @@ from integrations.oauth.slack.views import SlackOAuth2Adapter
 
 
 class SlackAccount(ProviderAccount):
+    """A connected Slack workspace, shown as its name."""
+
     def to_str(self) -> str:
         return (self.account.extra_data.get("team") or {}).get("name") or super().to_str()
 

@@ -10,6 +10,8 @@ from tasks_app.importer import TaskImportError, import_tasks
 
 
 class Command(BaseCommand):
+    """``import_task``: import task export files into a shop, each file all or nothing."""
+
     help = (
         "Import task exports (one task object or an array per file). Tasks are created disabled; "
         "each file is imported completely or not at all."

@@ -53,6 +53,8 @@ def render_case(case: dict) -> dict[str, Any]:
 
 
 class Command(BaseCommand):
+    """``liquid_render``: render the cases of a JSONL file and print one JSON result line per case."""
+
     help = (
         "Render each line of a JSONL file ({id, template, context, assumptions?}) and print one "
         'JSON line per case: {"id", "output", "objects", "error"}. Needs no database.'

@@ -14,6 +14,8 @@ from tasks_app.rendering import compact_json
 
 
 class Command(BaseCommand):
+    """``preview_task``: preview task export files without storing anything."""
+
     help = (
         "Render each task of each file once per subscribed topic and preview event, and show the "
         "actions, logs and errors. Needs no database unless --shop names a stored shop."

@@ -7,6 +7,8 @@ from tasks_app.secrets import SecretDecryptionError, rotate_all
 
 
 class Command(BaseCommand):
+    """``rotate_secrets``: re-encrypt every secret with the newest key of ``HUB_SECRET_KEYS``."""
+
     help = (
         "Re-encrypt every secret with the first (newest) key of HUB_SECRET_KEYS and print how many "
         "were re-encrypted. Run it after adding a key in front; then the older keys can be removed."

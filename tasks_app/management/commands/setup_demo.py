@@ -44,6 +44,8 @@ ORDER_PAID_BODY = (
 
 
 class Command(BaseCommand):
+    """``setup_demo``: create or reuse the demo shop, admin login, webhook and tasks."""
+
     help = "Create or reuse the demo shop, admin login, webhook and tasks, and print how to try them."
 
     def add_arguments(self, parser):
