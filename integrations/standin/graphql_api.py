@@ -926,8 +926,8 @@ def resolve_bulk_query(_root, info, query, groupObjects=None):  # noqa: N803
     The result is kept as JSONL lines (``flatten``); the operation finishes after
     ``Store.bulk_reads_to_complete`` reads. A query that does not parse, does not validate or is
     not exactly one query operation answers a user error. One that fails while running starts an
-    operation with no lines and ``_error_code`` ``INTERNAL_SERVER_ERROR`` (finishing does not
-    apply that code yet). ``groupObjects`` is ignored; concurrency follows ``bulk_limit``.
+    operation with no lines that ends ``FAILED`` with ``errorCode`` ``INTERNAL_SERVER_ERROR``.
+    ``groupObjects`` is ignored; concurrency follows ``bulk_limit``.
     """
     try:
         document = parse(query)

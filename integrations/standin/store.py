@@ -488,7 +488,10 @@ class Store:
                 return
             operation["_reads_left"] -= 1
             if operation["_reads_left"] <= 0:
-                self.finish_bulk_operation(operation["id"])
+                if operation.get("_error_code"):
+                    self.finish_bulk_operation(operation["id"], "FAILED", operation["_error_code"])
+                else:
+                    self.finish_bulk_operation(operation["id"])
             else:
                 operation["status"] = "RUNNING"
 

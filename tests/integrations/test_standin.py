@@ -476,3 +476,26 @@ def test_signed_webhook_deliveries_are_accepted_by_hub(shop, client, settings):
 def test_the_command_refuses_a_missing_seed(tmp_path):
     with pytest.raises(CommandError, match="cannot load the seed"):
         call_command("shopify_standin", "--port", "0", "--seed", str(tmp_path / "none.json"))
+
+
+def test_a_bulk_query_that_fails_while_running_ends_failed_with_its_error_code(standin):
+    store = standin.store
+    operation = store.add(
+        {
+            "__typename": "BulkOperation",
+            "id": store.new_gid("BulkOperation"),
+            "status": "CREATED",
+            "type": "QUERY",
+            "errorCode": None,
+            "query": "{ products { edges { node { id } } } }",
+            "_lines": [],
+            "_error_code": "INTERNAL_SERVER_ERROR",
+            "_reads_left": 1,
+        }
+    )
+
+    read = gql(
+        standin, f'{{ node(id: "{operation["id"]}") {{ ... on BulkOperation {{ status errorCode url }} }} }}'
+    )
+
+    assert read["data"]["node"] == {"status": "FAILED", "errorCode": "INTERNAL_SERVER_ERROR", "url": None}
