@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from events.topics import Subscription, SubscriptionError, parse_subscriptions
+from hub.jsonkind import json_kind_with_article as _kind
 from tasks_app.liquid import LiquidError, RenderSettings, TaskRenderError, render_text
 from tasks_app.liquid import parse as parse_liquid
 from tasks_app.models import Task
@@ -134,18 +135,6 @@ def split_payload(payload: Any, source_name: str = "upload") -> list[tuple[str, 
             raise TaskImportError(source_name, "$", "an empty array: no task in the file")
         return [(f"$[{index}]", value) for index, value in enumerate(payload)]
     return [("$", payload)]
-
-
-def _kind(value: Any) -> str:
-    return {
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        str: "a string",
-        list: "an array",
-        dict: "an object",
-        type(None): "null",
-    }.get(type(value), type(value).__name__)
 
 
 def prepare_task(

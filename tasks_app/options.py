@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from hub.jsonkind import json_kind_with_article as _kind
+
 KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
 DISCOVERY_RE = re.compile(r"options\.([a-z0-9_]+)")
 
@@ -270,17 +272,6 @@ def _coerce(spec: OptionSpec, value: Any) -> Any:
             return [_coerce_gid(spec, item, f"[{index}]") for index, item in enumerate(items)]
         return _coerce_gid(spec, value, "")
     return _coerce_pattern(spec, value)
-
-
-def _kind(value: Any) -> str:
-    return {
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        str: "a string",
-        list: "an array",
-        dict: "an object",
-    }.get(type(value), type(value).__name__)
 
 
 def _coerce_text(spec: OptionSpec, value: Any, path: str) -> str:

@@ -15,9 +15,14 @@ from typing import Any, ClassVar
 
 from django.utils import timezone
 
+from hub.jsonkind import json_kind
+
 # The error classes live outside this package so that modules the actions import (the file
 # generators) can subclass them without importing every action type first; re-exported here.
 from tasks_app.action_errors import ActionError, PermanentActionError, TransientActionError  # noqa: F401
+
+# A JSON type name for option errors (``string``, ``number``, ``array``...).
+describe = json_kind
 
 logger = logging.getLogger("tasks_app.actions")
 
@@ -241,23 +246,6 @@ def registered_types() -> list[str]:
 def compact_json(value: Any) -> str:
     """``value`` as compact JSON, non-ASCII kept as is."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def describe(value: Any) -> str:
-    """A JSON type name for error messages (``string``, ``number``, ``array``...)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
 
 
 def require_object(options: Any) -> dict:

@@ -20,6 +20,7 @@ Public API:
 from dataclasses import dataclass
 from typing import Any
 
+from hub.jsonkind import json_kind as _kind
 from tasks_app.files.errors import MAX_FILE_BYTES, FileFetchError, FileGeneratorError
 
 __all__ = [
@@ -113,16 +114,3 @@ def generate_files(spec: dict, *, shop: Any = None, path: tuple[str, ...] = ()) 
     """
     validate_file_map(spec, path)
     return [generate_file(name, value, shop=shop, path=path) for name, value in spec.items()]
-
-
-def _kind(value: Any) -> str:
-    """A JSON type name for error messages (as ``tasks_app.actions.base.describe``)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return {list: "array", dict: "object"}.get(type(value), type(value).__name__)
