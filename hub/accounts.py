@@ -19,7 +19,24 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
-    """Only a Shopify store login creates a user; other providers connect to an existing one."""
+    """Only a Shopify store login creates a user; other providers connect to an existing one.
+
+    A login allauth parks in the session (re-authentication, pending sign-up)
+    carries its ``SocialToken`` encrypted, like the database row (spec/platform.md §6.1).
+    """
 
     def is_open_for_signup(self, request, sociallogin) -> bool:
         return sociallogin.account.provider == "shopify" or settings.HUB_OPEN_SIGNUP
+
+    def serialize_instance(self, instance) -> dict:
+        """allauth's serialization, with the token fields of a ``SocialToken`` encrypted."""
+        from allauth.socialaccount.models import SocialToken
+
+        from integrations.oauth.tokens import seal
+
+        data = super().serialize_instance(instance)
+        if isinstance(instance, SocialToken):
+            for field in ("token", "token_secret"):
+                if isinstance(data.get(field), str):
+                    data[field] = seal(data[field])
+        return data

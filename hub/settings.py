@@ -227,10 +227,11 @@ HUB_HTTP_READ_TIMEOUT_S = env_int("HUB_HTTP_READ_TIMEOUT_S", 60)
 # edge proxy adds that task data should not see (spec/platform.md §1.5).
 HUB_TRUSTED_PROXY_HOPS = env_int("HUB_TRUSTED_PROXY_HOPS", 0)
 HUB_WEBHOOK_HEADER_DENYLIST = env_list("HUB_WEBHOOK_HEADER_DENYLIST", "")
-# Encryption keys for shop secrets (spec/platform.md §5.3): comma-separated Fernet
-# keys, newest first. New values are encrypted with the first; every listed key
-# decrypts; ``manage.py rotate_secrets`` re-encrypts with the first so older keys
-# can then be removed. Empty: a key derived from SECRET_KEY (local use only;
+# Encryption keys for shop secrets and the OAuth tokens of connected accounts
+# (spec/platform.md §5.3, §6.1; hub/crypto.py): comma-separated Fernet keys, newest
+# first. New values are encrypted with the first; every listed key decrypts;
+# ``manage.py rotate_secrets`` re-encrypts both with the first so older keys can
+# then be removed. Empty: a key derived from SECRET_KEY (local use only;
 # production MUST set this, e.g. from ``Fernet.generate_key()``).
 HUB_SECRET_KEYS = env_list("HUB_SECRET_KEYS", "")
 # Shopify Admin API base URL override (e.g. the stand-in, ``http://127.0.0.1:8765``): when set,

@@ -78,3 +78,25 @@ class ConnectionAdmin(admin.ModelAdmin):
         )
         extra_context = {**(extra_context or {}), "subtitle": links}
         return super().changelist_view(request, extra_context)
+
+
+from allauth.socialaccount.models import SocialToken  # noqa: E402
+
+# allauth's SocialTokenAdmin lists the (now encrypted) token and edits both token
+# fields; Hub's shows the row without them: tokens never appear in the admin.
+if admin.site.is_registered(SocialToken):
+    admin.site.unregister(SocialToken)
+
+
+@admin.register(SocialToken)
+class SocialTokenAdmin(admin.ModelAdmin):
+    """allauth's stored OAuth tokens: account, app and expiry only, read-only (spec/platform.md §6.1)."""
+
+    list_display = ["account", "app", "expires_at"]
+    list_filter = ["app__provider", "expires_at"]
+    fields = ["account", "app", "expires_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        # Tokens come only from the OAuth dance (a Connect link).
+        return False

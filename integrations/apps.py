@@ -6,3 +6,7 @@ class IntegrationsConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "integrations"
+
+    def ready(self) -> None:
+        """Connect the receiver that encrypts every ``SocialToken`` before it is saved."""
+        from integrations.oauth import tokens  # noqa: F401  (signal receiver)

@@ -11,18 +11,16 @@ goes through ``redact``. Nothing in this module logs a value.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 from secrets import token_hex
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from cryptography.fernet import InvalidToken
+
+from hub.crypto import derived_key, fernet
 
 REDACTED = "__mechanic_secret_value_redacted__"
 REFERENCE_RE = re.compile(r"⟦secret:([a-z][a-z0-9_]*):([A-Za-z0-9_-]+)⟧")
@@ -58,37 +56,7 @@ class SecretDecryptionError(SecretError):
         )
 
 
-# -- encryption at rest ------------------------------------------------------------------------
-
-
-def derived_key() -> bytes:
-    """The local default Fernet key, derived from Django's ``SECRET_KEY``.
-
-    Only for development: production sets ``HUB_SECRET_KEYS`` so that secrets do not depend
-    on (and do not break with) ``SECRET_KEY``.
-    """
-    digest = hashlib.sha256(b"hub-secret-keys\0" + settings.SECRET_KEY.encode("utf-8")).digest()
-    return base64.urlsafe_b64encode(digest)
-
-
-def fernet() -> MultiFernet:
-    """A ``MultiFernet`` over ``HUB_SECRET_KEYS`` (newest first), or over ``derived_key()``
-    when the setting is empty. Raises ``ImproperlyConfigured`` for a malformed key."""
-    keys = tuple(getattr(settings, "HUB_SECRET_KEYS", None) or ()) or (derived_key().decode("ascii"),)
-    return _multi_fernet(keys)
-
-
-@lru_cache(maxsize=8)
-def _multi_fernet(keys: tuple[str, ...]) -> MultiFernet:
-    fernets = []
-    for position, key in enumerate(keys, 1):
-        try:
-            fernets.append(Fernet(key))
-        except (ValueError, TypeError):
-            raise ImproperlyConfigured(
-                f"HUB_SECRET_KEYS: entry {position} is not a Fernet key (32 url-safe base64-encoded bytes)"
-            ) from None
-    return MultiFernet(fernets)
+# -- encryption at rest (keys and MultiFernet: hub.crypto) ----------------------------------------
 
 
 def encrypt(raw: str) -> str:
@@ -294,6 +262,7 @@ __all__ = [
     "SecretError",
     "SecretNotFound",
     "decrypt",
+    "derived_key",
     "encrypt",
     "fernet",
     "liquid_secrets",

@@ -15,6 +15,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from integrations.oauth.base import STATE_SHOP_KEY, ShopConnectProvider
+from integrations.oauth.tokens import access_token_of
 
 logger = logging.getLogger("integrations.oauth")
 
@@ -83,6 +84,7 @@ def _shopify_installed(sender, request: HttpRequest, sociallogin: SocialLogin, *
     if not domain:
         return
     shop, created = Shop.objects.update_or_create(
-        myshopify_domain=domain, defaults={"access_token": sociallogin.token.token, "data": resource}
+        myshopify_domain=domain,
+        defaults={"access_token": access_token_of(sociallogin.token), "data": resource},
     )
     logger.info("%s shop %s", "installed" if created else "reinstalled", shop)

@@ -11,9 +11,9 @@ import base64
 import json
 import operator
 import re
-import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -46,11 +46,21 @@ SCHEMA_FILE = Path(__file__).resolve().parent / "schema.graphql"
 MAX_QUERY_COST = 1000
 MUTATION_COST = 10
 MAX_PAGE_SIZE = 250
-# Connections that take larger pages: a single product's variants (up to the 2,048-variant limit).
-PAGE_SIZES = {("Product", "variants"): 2048}
+# Connections that take larger pages: a single product's variants (up to the 2,048-variant limit),
+# customer segment members (Shopify's documented maximum page size of 1,000).
+PAGE_SIZES = {("Product", "variants"): 2048, ("Query", "customerSegmentMembers"): 1000}
 THROTTLED_DOCS = "https://shopify.dev/api/usage/rate-limits"
 TAGGABLE = ("Order", "Customer", "Product", "DraftOrder", "Article")
-METAFIELD_OWNERS = ("Order", "Customer", "Product", "ProductVariant", "Shop", "Collection")
+METAFIELD_OWNERS = (
+    "Order",
+    "Customer",
+    "Product",
+    "ProductVariant",
+    "Shop",
+    "Collection",
+    "Company",
+    "DraftOrder",
+)
 
 
 @cache
@@ -129,12 +139,13 @@ def _search_value(record: dict, name: str, store: Store | None) -> tuple[bool, A
     return (key is not None), (record.get(key) if key is not None else None)
 
 
+# One search term: ``field:"quoted value"`` (spaces inside quotes), a quoted phrase, or a word.
+SEARCH_TOKEN = re.compile(r"""\(*-?[\w.]+:[<>=]*(?:"[^"]*"|'[^']*')\)*|"[^"]*"|'[^']*'|\S+""")
+
+
 def _search_terms(query: str) -> list[list[str]]:
     """The query's terms, grouped by top-level ``OR`` (parentheses and ``AND`` dropped)."""
-    try:
-        terms = shlex.split(query, posix=False)
-    except ValueError:
-        terms = query.split()
+    terms = SEARCH_TOKEN.findall(query)
     groups: list[list[str]] = [[]]
     for term in terms:
         term = term.strip("()") if not term.endswith(("'", '"')) else term.lstrip("(")
@@ -153,7 +164,8 @@ def matches_search(record: dict, query: str | None, store: Store | None = None) 
 
     ``tag:x`` matches a tag (case-insensitive), ``field:''`` an empty value,
     ``value*`` a prefix, ``id:123`` a gid's number; ``>``/``<``/``>=``/``<=``
-    compare as strings (ISO timestamps) or numbers. Orders also answer ``status``
+    compare as strings (ISO timestamps) or numbers; ``past_week`` and the other relative dates
+    mean on or after that long ago. Orders also answer ``status``
     (open, closed, cancelled), ``financial_status`` (``unpaid`` for any not yet paid) and
     ``fulfillment_status`` (``unshipped``, ``shipped``...); products ``inventory_total``;
     ``product_id``/``customer_id`` follow relations. Unknown fields are ignored; a bare
@@ -176,7 +188,11 @@ def _matches_term(record: dict, term: str, store: Store | None) -> bool:
     known, actual = _search_value(record, name, store)
     if not known:
         return True
+    symbol = re.match(r"[<>]=?", value)
+    if symbol:
+        value = symbol.group() + value[symbol.end() :].strip("'\"")
     value = value.strip("'\"") if value not in ("''", '""') else ""
+    value = _relative_date(value)
     alternatives = [value] if value[:1] in "<>" else value.split(",")
     expanded = []
     for alternative in alternatives:
@@ -187,6 +203,31 @@ def _matches_term(record: dict, term: str, store: Store | None) -> bool:
         else:
             expanded.append(alternative)
     return any(_compare(actual, alternative) for alternative in expanded) != negate
+
+
+# Shopify's relative date values (``created_at:past_week``), as the age they reach back to.
+RELATIVE_DATES = {
+    "today": timedelta(days=0),
+    "yesterday": timedelta(days=1),
+    "past_week": timedelta(days=7),
+    "past_month": timedelta(days=30),
+    "past_quarter": timedelta(days=90),
+    "past_year": timedelta(days=365),
+}
+
+
+def _relative_date(value: str) -> str:
+    """``past_week`` (and the other ``RELATIVE_DATES``) as ``>=<ISO timestamp>``; other values as given.
+
+    ``today`` and ``yesterday`` reach back to the start of that UTC day.
+    """
+    age = RELATIVE_DATES.get(value.lower())
+    if age is None:
+        return value
+    start = datetime.now(UTC) - age
+    if value.lower() in ("today", "yesterday"):
+        start = start.replace(hour=0, minute=0, second=0)
+    return ">=" + start.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 COMPARISONS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
@@ -473,6 +514,20 @@ for _type, _field in (
     ("Location", "locations"),
 ):
     RESOLVERS[("Query", _field)] = _listing(_type)
+
+
+@resolves("Query", "discountNode")
+def resolve_discount_node(_root, info, id):  # noqa: A002
+    """``Query.discountNode(id)``: the discount as a ``DiscountNode``; the gids of code and automatic
+    discount nodes (what discount webhooks carry) name the same discount."""
+    record = lookup(info, id)
+    if record is None:
+        return None
+    if record["__typename"] == "DiscountCodeNode":
+        return {**record, "__typename": "DiscountNode", "discount": record.get("codeDiscount")}
+    if record["__typename"] == "DiscountAutomaticNode":
+        return {**record, "__typename": "DiscountNode", "discount": record.get("automaticDiscount")}
+    return record if record["__typename"] == "DiscountNode" else None
 
 
 @resolves("Query", "currentBulkOperation")

@@ -10,6 +10,7 @@ the change a handler in ``MUTATIONS`` knows, and fills the payload's fields from
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -263,6 +264,97 @@ def resolve_published_on(record, _info, publicationId):  # noqa: N803
 def resolve_variants_count(record, _info):
     """``Product.variantsCount``: ``{"count": <variants>, "precision": "EXACT"}``."""
     return {"count": len(record.get("_variants", [])), "precision": "EXACT"}
+
+
+@resolves("Product", "hasOutOfStockVariants")
+def resolve_has_out_of_stock_variants(record, info):
+    """``Product.hasOutOfStockVariants``: whether a variant with tracked inventory has none available."""
+    from integrations.standin.graphql_api import resolve_variant_quantity
+
+    store = store_of(info)
+    for variant_id in record.get("_variants", []):
+        variant = store.get(variant_id)
+        item = store.get(variant.get("_inventoryItem")) or {}
+        if item.get("tracked") and resolve_variant_quantity(variant, info) <= 0:
+            return True
+    return False
+
+
+@resolves("Fulfillment", "requiresShipping")
+def resolve_fulfillment_requires_shipping(record, _info):
+    """``Fulfillment.requiresShipping``: the record's ``requiresShipping`` (default true)."""
+    return record.get("requiresShipping", True)
+
+
+EVENT_TYPES = ("BasicEvent", "CommentEvent")
+
+
+@resolves("Order", "events")
+@resolves("Customer", "events")
+@resolves("DraftOrder", "events")
+@resolves("DiscountNode", "events")
+@resolves("DiscountCodeNode", "events")
+def resolve_subject_events(record, info, **args):
+    """``events`` of a ``HasEvents`` record: a connection over the events whose ``_subject`` it is.
+
+    Event searches (``action:create``, ``verb:create``) match the event's ``action``.
+    """
+    from integrations.standin.graphql_api import connection
+
+    store = store_of(info)
+    events = [
+        event
+        for typename in EVENT_TYPES
+        for event in store.of_type(typename)
+        if event.get("_subject") == record["id"]
+    ]
+    return connection(events, info, **args)
+
+
+@resolves("BasicEvent", "subjectId")
+def resolve_event_subject_id(record, _info):
+    """``BasicEvent.subjectId``: the gid of the event's ``_subject``."""
+    return record.get("_subject") or ""
+
+
+@resolves("BasicEvent", "subjectType")
+def resolve_event_subject_type(record, _info):
+    """``BasicEvent.subjectType``: the subject's type in capitals (``DraftOrder`` → ``DRAFT_ORDER``)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", gid_type(record.get("_subject") or "") or "").upper()
+
+
+@resolves("DiscountCustomerBuys", "items")
+@resolves("DiscountCustomerGets", "items")
+def resolve_discount_items(record, _info):
+    """What a BXGY discount's buys/gets apply to: the stored ``items``, else every item."""
+    return record.get("items") or {"__typename": "AllDiscountItems", "allItems": True}
+
+
+@resolves("Market", "catalogsCount")
+def resolve_market_catalogs_count(record, _info):
+    """``Market.catalogsCount``: ``{"count": <catalogs>, "precision": "EXACT"}``."""
+    return {"count": len(record.get("_catalogs", [])), "precision": "EXACT"}
+
+
+@resolves("Publication", "productPublicationsV3")
+def resolve_product_publications(record, info, **args):
+    """``Publication.productPublicationsV3``: one published ``ResourcePublicationV2`` per product
+    published on this publication."""
+    from integrations.standin.graphql_api import connection
+
+    store = store_of(info)
+    items = [
+        {
+            "id": product["id"],
+            "isPublished": True,
+            "publishDate": product.get("publishedAt") or product.get("createdAt"),
+            "publication": record,
+            "publishable": product,
+        }
+        for product in store.of_type("Product")
+        if record["id"] in product.get("_publications", [])
+    ]
+    return connection(items, info, **args)
 
 
 # --- mutations -------------------------------------------------------------------------------------------

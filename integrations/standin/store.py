@@ -181,20 +181,23 @@ class Store:
             for order in seed.get("recent_orders", []):
                 self.add_order(self.dated(order))
             for record in seed.get("records", []):
-                self.add(dict(record))
+                dated = "daysAgo" in record or "hoursAgo" in record
+                self.add(self.dated(record, processed=False) if dated else dict(record))
             for metafield in seed.get("metafields", []):
                 owner = metafield["owner"]
                 self.set_metafield(owner, {key: value for key, value in metafield.items() if key != "owner"})
             self.tokens.update(seed.get("access_tokens", []))
 
-    def dated(self, data: dict) -> dict:
-        """``data`` with ``daysAgo``/``hoursAgo`` turned into ``createdAt``/``processedAt`` before
-        now (seed load time), so date-window searches always find recent records."""
+    def dated(self, data: dict, *, processed: bool = True) -> dict:
+        """``data`` with ``daysAgo``/``hoursAgo`` turned into ``createdAt`` (and ``processedAt``
+        unless ``processed`` is false) before now (seed load time), so date-window searches always
+        find recent records."""
         data = dict(data)
         ago = timedelta(days=data.pop("daysAgo", 0), hours=data.pop("hoursAgo", 0))
         stamp = (datetime.now(UTC) - ago).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         data.setdefault("createdAt", stamp)
-        data.setdefault("processedAt", stamp)
+        if processed:
+            data.setdefault("processedAt", stamp)
         if data.get("closed"):
             data["closedAt"] = data.pop("closed") and stamp
         return data

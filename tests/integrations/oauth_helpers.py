@@ -3,7 +3,9 @@
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from allauth.socialaccount.models import SocialToken
 
+from hub.crypto import fernet
 from tests.tasks_app.integration_helpers import point_services_at, staff_user
 
 CALLBACK = "http://testserver/accounts/{service}/login/callback/"
@@ -35,3 +37,16 @@ def start_connect(client, service: str, shop_domain: str = "example.myshopify.co
 def form_of(request) -> dict:
     """A form-encoded request body as a flat dict."""
     return {key: values[0] for key, values in parse_qs(request.get_data(as_text=True)).items()}
+
+
+def stored_tokens() -> tuple[str, str]:
+    """The plaintext (access, refresh) token of the only ``SocialToken`` row, read from its raw columns.
+
+    Fails unless each non-empty column holds ``fernet:`` ciphertext only.
+    """
+    row = SocialToken.objects.values("token", "token_secret").get()
+    plain = []
+    for value in (row["token"], row["token_secret"]):
+        assert value == "" or value.startswith("fernet:"), "a token is stored in plaintext"
+        plain.append(fernet().decrypt(value.removeprefix("fernet:").encode()).decode() if value else "")
+    return plain[0], plain[1]

@@ -9,6 +9,7 @@ from tests.integrations.oauth_helpers import (  # noqa: F401  (fixtures)
     services_fixture,
     staff_client_fixture,
     start_connect,
+    stored_tokens,
 )
 
 SCOPE = "openid email https://www.googleapis.com/auth/drive.file"
@@ -61,4 +62,4 @@ def test_the_callback_connects_the_account_under_its_email(staff_client, service
         SCOPE.split(),
         token.expires_at,
     )
-    assert (token.token, token.token_secret) == ("ya29.a0", "1//0g")
+    assert stored_tokens() == ("ya29.a0", "1//0g")

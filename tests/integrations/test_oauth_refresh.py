@@ -8,7 +8,7 @@ from allauth.socialaccount.models import SocialToken
 from django.utils import timezone
 
 from integrations.oauth.tokens import TokenError
-from tests.integrations.oauth_helpers import form_of, services_fixture  # noqa: F401  (fixtures)
+from tests.integrations.oauth_helpers import form_of, services_fixture, stored_tokens  # noqa: F401  (fixtures)
 from tests.tasks_app.integration_helpers import connect
 
 
@@ -41,7 +41,7 @@ def test_an_expired_google_token_is_refreshed_with_the_exact_grant(services, sho
         "client_secret": "google-secret",
     }
     token = SocialToken.objects.get()
-    assert (token.token, token.token_secret) == ("ya29.new", "1//r")
+    assert stored_tokens() == ("ya29.new", "1//r")
     assert before + timedelta(seconds=3599) <= token.expires_at <= timezone.now() + timedelta(seconds=3599)
     connection.refresh_from_db()
     assert connection.token_expires_at == token.expires_at
@@ -63,7 +63,7 @@ def test_airtable_refreshes_with_basic_auth_and_keeps_the_rotated_refresh_token(
         == "Basic " + base64.b64encode(b"airtable-client:airtable-secret").decode()
     )
     assert form_of(request) == {"grant_type": "refresh_token", "refresh_token": "art-1"}
-    assert SocialToken.objects.values_list("token", "token_secret").get() == ("atk-2", "art-2")
+    assert stored_tokens() == ("atk-2", "art-2")
 
 
 def test_a_rotating_slack_token_is_refreshed_at_oauth_v2_access(services, shop):
@@ -115,7 +115,7 @@ def test_a_refused_refresh_is_permanent_and_says_to_reconnect(services, shop):
         "(Token has been expired or revoked.); reconnect it",
         True,
     )
-    assert SocialToken.objects.get().token == "old"
+    assert stored_tokens() == ("old", "1//r")
 
 
 def test_a_provider_outage_during_refresh_is_transient(services, shop):

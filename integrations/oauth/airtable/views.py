@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from integrations.oauth.base import HubOAuth2Adapter
+from integrations.oauth.tokens import access_token_of
 
 
 class AirtableOAuth2Adapter(HubOAuth2Adapter):
@@ -28,7 +29,7 @@ class AirtableOAuth2Adapter(HubOAuth2Adapter):
         with get_adapter().get_requests_session() as session:
             response = session.get(
                 f"{settings.HUB_AIRTABLE_API_URL}/v0/meta/whoami",
-                headers={"Authorization": f"Bearer {token.token}"},
+                headers={"Authorization": f"Bearer {access_token_of(token)}"},
             )
         if response.status_code != 200:
             raise OAuth2Error(f"Airtable whoami failed with HTTP {response.status_code}")

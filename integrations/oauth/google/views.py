@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from integrations.oauth.base import HubOAuth2Adapter
+from integrations.oauth.tokens import access_token_of
 
 
 class GoogleOAuth2Adapter(HubOAuth2Adapter):
@@ -26,7 +27,8 @@ class GoogleOAuth2Adapter(HubOAuth2Adapter):
         """Fetch the userinfo with the new token; raises ``OAuth2Error`` when Google refuses."""
         with get_adapter().get_requests_session() as session:
             response = session.get(
-                settings.HUB_GOOGLE_USERINFO_URL, headers={"Authorization": f"Bearer {token.token}"}
+                settings.HUB_GOOGLE_USERINFO_URL,
+                headers={"Authorization": f"Bearer {access_token_of(token)}"},
             )
         if response.status_code != 200:
             raise OAuth2Error(f"Google userinfo failed with HTTP {response.status_code}")

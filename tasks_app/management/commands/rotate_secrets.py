@@ -1,22 +1,29 @@
-"""``manage.py rotate_secrets``: re-encrypt every shop secret with the newest key of
-``HUB_SECRET_KEYS`` (spec/platform.md §5.3), so older keys can then be removed."""
+"""``manage.py rotate_secrets``: re-encrypt every shop secret and every stored OAuth token with the
+newest key of ``HUB_SECRET_KEYS`` (spec/platform.md §5.3, §6.1), so older keys can then be removed."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from integrations.oauth.tokens import TokenDecryptionError, rotate_tokens
 from tasks_app.secrets import SecretDecryptionError, rotate_all
 
 
 class Command(BaseCommand):
-    """``rotate_secrets``: re-encrypt every secret with the newest key of ``HUB_SECRET_KEYS``."""
+    """``rotate_secrets``: re-encrypt secrets and OAuth tokens with the newest key of ``HUB_SECRET_KEYS``."""
 
     help = (
-        "Re-encrypt every secret with the first (newest) key of HUB_SECRET_KEYS and print how many "
-        "were re-encrypted. Run it after adding a key in front; then the older keys can be removed."
+        "Re-encrypt every secret and every stored OAuth token of a connected account with the first "
+        "(newest) key of HUB_SECRET_KEYS and print how many were re-encrypted. Run it after adding a "
+        "key in front; then the older keys can be removed. All or nothing."
     )
 
     def handle(self, *args, **opts):
         try:
-            count = rotate_all()
-        except SecretDecryptionError as exc:
+            with transaction.atomic():
+                secrets = rotate_all()
+                tokens = rotate_tokens()
+        except (SecretDecryptionError, TokenDecryptionError) as exc:
             raise CommandError(f"{exc}; nothing was re-encrypted") from None
-        self.stdout.write(f"Re-encrypted {count} secret(s) with the newest key.")
+        self.stdout.write(
+            f"Re-encrypted {secrets} secret(s) and {tokens} OAuth token row(s) with the newest key."
+        )
