@@ -7,8 +7,10 @@ from events import views
 app_name = "events"
 
 urlpatterns = [
-    path("webhooks/<str:webhook_id>", views.mechanic_webhook, name="webhook"),
-    path("webhooks/<str:webhook_id>/<str:client>", views.mechanic_webhook, name="webhook_client"),
-    path("shopify/webhooks", views.shopify_webhooks, name="shopify_webhooks"),
-    path("shopify/webhooks/", views.shopify_webhooks, name="shopify_webhooks_slash"),
+    path("webhooks/<str:webhook_id>", views.MechanicWebhookView.as_view(), name="webhook"),
+    path(
+        "webhooks/<str:webhook_id>/<str:client>", views.MechanicWebhookView.as_view(), name="webhook_client"
+    ),
+    path("shopify/webhooks", views.ShopifyWebhooksView.as_view(), name="shopify_webhooks"),
+    path("shopify/webhooks/", views.ShopifyWebhooksView.as_view(), name="shopify_webhooks_slash"),
 ]

@@ -1,17 +1,60 @@
-"""Ingress views: HTTP in, events out (spec/platform.md §1 and §2.3).
+"""Ingress endpoints: HTTP in, events out (spec/platform.md §1, §1.11 and §2.3).
 
-Each view only validates, hands the raw body to ``events.ingress`` and answers.
-They are CSRF-exempt, never touch the session and never use DRF parsers or
-``request.POST``, so the raw body stays intact.
+DRF views with no authentication, ``AllowAny`` and no parsers: each only
+validates, hands the raw body to ``events.ingress`` and answers. They never
+touch the session, ``request.data`` or ``request.POST``, so the raw body stays
+intact for HMAC checks and Full request mode.
 """
 
 import uuid
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
 
 from events import ingress
+
+
+class IngressView(APIView):
+    """Base of the ingress endpoints: anyone may call, nothing is parsed by DRF.
+
+    Every HTTP method reaches ``respond(django_request, **url_kwargs)``, which
+    decides itself what is allowed (spec/platform.md §1.2).
+    """
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    parser_classes: list = []
+
+    @property
+    def default_response_headers(self) -> dict:
+        # Each answer sets its own Allow header; DRF's would list every method defined here.
+        return {}
+
+    def respond(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        raise NotImplementedError
+
+    def _any(self, request, *args, **kwargs) -> HttpResponse:
+        return self.respond(request._request, **kwargs)
+
+    get = post = put = patch = delete = head = options = _any
+
+
+class MechanicWebhookView(IngressView):
+    """``/webhooks/<uuid>[/<client>]``: a Mechanic webhook (spec/platform.md §1)."""
+
+    def respond(self, request: HttpRequest, webhook_id: str, client: str | None = None) -> HttpResponse:
+        return mechanic_webhook(request, webhook_id, client)
+
+
+class ShopifyWebhooksView(IngressView):
+    """``/shopify/webhooks``: Shopify deliveries (spec/platform.md §2.3)."""
+
+    def respond(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return shopify_webhooks(request)
+
 
 # Methods each client variant accepts besides the OPTIONS preflight (§1.2).
 WEBHOOK_CLIENT_METHODS = {
@@ -22,7 +65,6 @@ WEBHOOK_CLIENT_METHODS = {
 }
 
 
-@csrf_exempt
 def mechanic_webhook(request: HttpRequest, webhook_id: str, client: str | None = None) -> HttpResponse:
     """``/webhooks/<uuid>[/<client>]``: 204 for every POST, whether or not a webhook exists."""
     if client not in WEBHOOK_CLIENT_METHODS:
@@ -48,8 +90,6 @@ def mechanic_webhook(request: HttpRequest, webhook_id: str, client: str | None =
     return _with_cors(response, request_id)
 
 
-@csrf_exempt
-@require_POST
 def shopify_webhooks(request: HttpRequest) -> HttpResponse:
     """``/shopify/webhooks``: verify the HMAC, store the event, answer 200 (§2.3)."""
     try:
