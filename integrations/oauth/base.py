@@ -9,14 +9,17 @@ settings when used, so tests can point them at local stand-ins.
 
 from typing import Any
 
+from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.providers.base.constants import AuthProcess
-from allauth.socialaccount.providers.oauth2.client import OAuth2Client
+from allauth.socialaccount.providers.oauth2.client import OAuth2Client, OAuth2Error
 from allauth.socialaccount.providers.oauth2.provider import OAuth2Provider
 from allauth.socialaccount.providers.oauth2.views import OAuth2Adapter
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
+
+from integrations.oauth.tokens import access_token_of
 
 STATE_SHOP_KEY = "hub_shop"
 
@@ -50,6 +53,29 @@ class HubOAuth2Adapter(OAuth2Adapter):
     @property
     def access_token_url(self) -> str:  # type: ignore[override]
         raise NotImplementedError
+
+    @property
+    def identity_url(self) -> str:
+        """Where the new token identifies its account (a JSON ``GET`` with the bearer token)."""
+        raise NotImplementedError
+
+    #: The service and endpoint named in a failed identity lookup (``Google userinfo``).
+    identity_label = ""
+
+    def complete_login(self, request: HttpRequest, app, token, **kwargs):
+        """Identify the account at ``identity_url``; raises ``OAuth2Error`` when the service refuses.
+
+        The granted ``scope`` of the token response travels with the account data.
+        """
+        with get_adapter().get_requests_session() as session:
+            response = session.get(
+                self.identity_url, headers={"Authorization": f"Bearer {access_token_of(token)}"}
+            )
+        if response.status_code != 200:
+            raise OAuth2Error(f"{self.identity_label} failed with HTTP {response.status_code}")
+        extra_data = response.json()
+        extra_data["scope"] = kwargs["response"].get("scope", "")
+        return self.get_provider().sociallogin_from_response(request, extra_data)
 
     def refresh_request(self, app, refresh_token: str) -> tuple[dict[str, str], tuple[str, str] | None]:
         """The form fields and HTTP basic credentials (or None) of a refresh-token grant (RFC 6749 §6)."""
