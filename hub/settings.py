@@ -143,18 +143,33 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+HUB_LOG_LEVEL = os.environ.get("HUB_LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "q": {"format": "%(asctime)s [Q] %(levelname)s %(message)s", "datefmt": "%H:%M:%S"},
+    },
+    # The standing schedules' routine lines are DEBUG (hub/logs.py): set HUB_LOG_LEVEL=DEBUG to see them.
+    "filters": {"standing_schedules": {"()": "hub.logs.StandingScheduleFilter"}},
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "q_stderr": {"class": "logging.StreamHandler", "formatter": "q"},
+    },
     "loggers": {
         # Server errors (500s) with their tracebacks, whatever HUB_DEBUG says.
         "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
-        "hub": {"handlers": ["stderr"], "level": os.environ.get("HUB_LOG_LEVEL", "INFO")},
-        "events": {"handlers": ["stderr"], "level": os.environ.get("HUB_LOG_LEVEL", "INFO")},
-        "tasks_app": {"handlers": ["stderr"], "level": os.environ.get("HUB_LOG_LEVEL", "INFO")},
-        "integrations": {"handlers": ["stderr"], "level": os.environ.get("HUB_LOG_LEVEL", "INFO")},
+        "django-q": {
+            "handlers": ["q_stderr"],
+            "filters": ["standing_schedules"],
+            "level": HUB_LOG_LEVEL,
+            "propagate": False,
+        },
+        **{
+            app: {"handlers": ["stderr"], "level": HUB_LOG_LEVEL}
+            for app in ("hub", "events", "tasks_app", "integrations")
+        },
     },
 }
 
