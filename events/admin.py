@@ -1,6 +1,8 @@
 """Admin for events and Mechanic webhooks: watch runs, replay events."""
 
 from django.contrib import admin, messages
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.utils.html import format_html
 
 from events.models import Event, ShopifyDelivery, Webhook
@@ -13,10 +15,11 @@ class EventRunInline(admin.StackedInline):
     model = EventRun
     extra = 0
     can_delete = False
-    fields = ["status", "ok", "error", "run_at", "started_at", "stopped_at", "elapsed_time_ms"]
+    # A tuple, so one value types as both ``fields`` and ``readonly_fields``.
+    fields = ("status", "ok", "error", "run_at", "started_at", "stopped_at", "elapsed_time_ms")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -26,11 +29,11 @@ class TaskRunInline(admin.TabularInline):
     model = TaskRun
     extra = 0
     can_delete = False
-    fields = ["link", "task", "subscription", "status", "error", "run_at", "elapsed_time_ms"]
+    fields = ("link", "task", "subscription", "status", "error", "run_at", "elapsed_time_ms")
     readonly_fields = fields
     ordering = ["created_at"]
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
     @admin.display(description="task run")
@@ -63,7 +66,7 @@ class EventAdmin(admin.ModelAdmin):
     inlines = [EventRunInline, TaskRunInline]
     actions = ["replay"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     @admin.display(description="event run")
@@ -72,7 +75,7 @@ class EventAdmin(admin.ModelAdmin):
         return run.status if run else "-"
 
     @admin.action(description="Replay event (new event, same topic and data)")
-    def replay(self, request, queryset):
+    def replay(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
         for event in queryset:
             replayed = Event.objects.ingest(
                 event.shop,
@@ -107,5 +110,5 @@ class ShopifyDeliveryAdmin(admin.ModelAdmin):
     list_display = ["key", "shop", "event", "received_at"]
     readonly_fields = ["shop", "key", "event", "received_at"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -11,9 +11,9 @@ import hashlib
 import hmac
 import logging
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -23,6 +23,7 @@ from django.utils import timezone
 from events.models import Event, ShopifyDelivery, Webhook
 from events.params import ParamsError, media_type, parse_body, parse_json, parse_nested_query
 from events.topics import TOPIC_RE
+from hub.jsontypes import JSON
 from integrations.models import Shop
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,20 @@ def read_body(request: HttpRequest, max_bytes: int | None = None) -> bytes:
 # --- Mechanic webhooks (spec/platform.md §1) ------------------------------------------
 
 
+class FullRequestData(TypedDict):
+    """Event data in Full request mode (§1.5): exactly these keys."""
+
+    body_base64: str
+    body: dict[str, Any] | None
+    client_ip: str | None
+    headers: dict[str, list[str]]
+    mime_type: str | None
+    query_string: str | None
+    query: dict[str, Any] | None
+    request_id: str
+    webhook_id: str
+
+
 def find_webhook(webhook_id: str) -> Webhook | None:
     """The active webhook with this id, or ``None`` for unknown, inactive or malformed ids."""
     try:
@@ -87,7 +102,7 @@ def receive_webhook(
     )
 
 
-def webhook_event_data(webhook: Webhook, request: HttpRequest, raw: bytes, *, request_id: uuid.UUID) -> Any:
+def webhook_event_data(webhook: Webhook, request: HttpRequest, raw: bytes, *, request_id: uuid.UUID) -> JSON:
     """Event data per the webhook's mode: Auto (§1.4) or Full request (§1.5).
 
     Auto: body parameters shallow-merged with query parameters (the query
@@ -103,7 +118,7 @@ def webhook_event_data(webhook: Webhook, request: HttpRequest, raw: bytes, *, re
     body = _params_or_none(parse_body, raw, content_type)
 
     if webhook.data_mode == Webhook.DataMode.FULL_REQUEST:
-        return {
+        full: FullRequestData = {
             "body_base64": base64.b64encode(raw).decode("ascii"),
             "body": body,
             "client_ip": client_ip(request),
@@ -114,6 +129,7 @@ def webhook_event_data(webhook: Webhook, request: HttpRequest, raw: bytes, *, re
             "request_id": str(request_id),
             "webhook_id": str(webhook.id),
         }
+        return full
     if body:
         return {**body, **(query or {})}
     if query:
@@ -172,7 +188,7 @@ def _without_nul(value: Any) -> Any:
     return value
 
 
-def _params_or_none(parse, *args) -> dict[str, Any] | None:
+def _params_or_none(parse: Callable[..., dict[str, Any] | None], *args: Any) -> dict[str, Any] | None:
     try:
         params = parse(*args)
     except ParamsError:

@@ -4,26 +4,32 @@ Event fields follow spec/runtime.md §2.1; Mechanic webhooks spec/platform.md §
 """
 
 import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 from django.utils import timezone
 
 from hub.fields import JSONField
+from hub.jsontypes import JSON, JSONObject
+
+if TYPE_CHECKING:
+    from integrations.models import Shop
 
 
-class EventManager(models.Manager):
+class EventManager(models.Manager["Event"]):
     """Creates events together with their event run."""
 
     def ingest(
         self,
-        shop,
+        shop: "Shop",
         topic: str,
-        data=None,
+        data: JSON = None,
         *,
         source: str = "user",
-        run_at=None,
+        run_at: datetime | None = None,
         enqueue: bool = True,
-        **fields,
+        **fields: Any,
     ) -> "Event":
         """Create an event and its event run in one transaction (spec/runtime.md §16).
 
@@ -70,14 +76,14 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.topic} ({self.id})"
 
-    def liquid_data(self, *, preview: bool = False, depth: int = 0) -> dict:
+    def liquid_data(self, *, preview: bool = False, depth: int = 0) -> JSONObject:
         """The ``event`` object a script sees (spec/liquid.md §5.1).
 
         ``parent`` resolves recursively up to 5 generations; ``preview`` is
         present only in previews.
         """
         parent = None
-        if self.parent_id and depth < 5:
+        if depth < 5 and self.parent is not None:
             parent = self.parent.liquid_data(depth=depth + 1)
         data = {
             "id": str(self.id),
@@ -123,7 +129,7 @@ class Webhook(models.Model):
 
         return f"{settings.HUB_WEBHOOK_BASE_URL.rstrip('/')}/{self.id}"
 
-    def clean(self):
+    def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
         from events.topics import WEBHOOK_TOPIC_RE

@@ -13,10 +13,12 @@ import json
 import logging
 import math
 import re
+from collections.abc import Iterable
 from email import policy
+from email.message import Message
 from email.parser import BytesParser
 from email.utils import collapse_rfc2231_value
-from typing import Any
+from typing import Any, TypeGuard, cast
 from urllib.parse import unquote_to_bytes
 
 logger = logging.getLogger(__name__)
@@ -130,7 +132,8 @@ def parse_multipart(raw: bytes, content_type: str) -> dict[str, Any]:
         if any(type(defect).__name__.endswith("BoundaryNotFoundDefect") for defect in message.defects):
             raise ParamsError("multipart body without its opening or closing boundary")
         params: dict[str, Any] = {}
-        for part in message.get_payload():
+        # A multipart message's payload is its list of parts.
+        for part in cast(list[Message], message.get_payload()):
             name = _disposition_param(part, "name")
             if not name or part.is_multipart():
                 continue
@@ -169,6 +172,7 @@ def _nested_deeper_than(value: Any, limit: int) -> bool:
     stack = [(value, 1)]
     while stack:
         node, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(node, dict):
             children = node.values()
         elif isinstance(node, list):
@@ -253,14 +257,14 @@ def _normalize(params: dict[str, Any], name: str, value: Any, depth: int) -> Any
     return params
 
 
-def _list_at(params: dict[str, Any], key: str) -> list:
+def _list_at(params: dict[str, Any], key: str) -> list[Any]:
     items = params.setdefault(key, [])
     if not isinstance(items, list):
         raise ParamsError(f"expected an array for parameter {key!r}, got {_kind(items)}")
     return items
 
 
-def _is_params(value: Any) -> bool:
+def _is_params(value: Any) -> TypeGuard[dict[str, Any]]:
     return isinstance(value, dict) and not isinstance(value, _FileValue)
 
 
@@ -285,13 +289,14 @@ def _kind(value: Any) -> str:
     return "an array" if isinstance(value, list) else "a file"
 
 
-def _disposition_param(part, key: str) -> str | None:
+def _disposition_param(part: Message, key: str) -> str | None:
     value = part.get_param(key, header="content-disposition")
     return None if value is None else str(collapse_rfc2231_value(value))
 
 
-def _part_value(part) -> Any:
-    payload = part.get_payload(decode=True) or b""
+def _part_value(part: Message) -> Any:
+    # Callers pass only non-multipart parts, whose decoded payload is bytes.
+    payload = cast(bytes | None, part.get_payload(decode=True)) or b""
     filename = _disposition_param(part, "filename")
     if filename is not None:
         if filename == "":

@@ -8,12 +8,17 @@ topic is emitted (the most recent missed tick); older ticks are not backfilled.
 
 import logging
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
 from events.topics import SCHEDULER_TOPICS
+
+if TYPE_CHECKING:
+    from events.models import Event
+    from integrations.models import Shop
 
 logger = logging.getLogger("events.scheduler")
 
@@ -54,7 +59,7 @@ def latest_tick(topic: str, now: datetime, tz: ZoneInfo) -> datetime:
     return local_midnight(local - timedelta(days=days_back), tz)
 
 
-def subscribed_scheduler_topics(shop) -> set[str]:
+def subscribed_scheduler_topics(shop: "Shop") -> set[str]:
     """Scheduler topics that at least one enabled task of ``shop`` subscribes to."""
     topics: set[str] = set()
     for task in shop.tasks.filter(enabled=True):
@@ -64,13 +69,13 @@ def subscribed_scheduler_topics(shop) -> set[str]:
     return topics
 
 
-def tick(now: datetime | None = None) -> list:
+def tick(now: datetime | None = None) -> list["Event"]:
     """Fire every due scheduler tick for every shop; returns the events created."""
     from events.models import Event, SchedulerTick
     from integrations.models import Shop
 
     now = now or timezone.now()
-    created = []
+    created: list[Event] = []
     for shop in Shop.objects.all():
         for topic in sorted(subscribed_scheduler_topics(shop)):
             due = latest_tick(topic, now, shop.tzinfo)

@@ -7,9 +7,11 @@ intact for HMAC checks and Full request mode.
 """
 
 import uuid
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from events import ingress
@@ -27,17 +29,19 @@ class IngressView(APIView):
     parser_classes: list = []
 
     @property
-    def default_response_headers(self) -> dict:
+    def default_response_headers(self) -> dict[str, str]:
         # Each answer sets its own Allow header; DRF's would list every method defined here.
         return {}
 
-    def respond(self, request: HttpRequest, **kwargs) -> HttpResponse:
+    # (*args: Any, **kwargs: Any) lets each endpoint name its own URL arguments.
+    def respond(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         raise NotImplementedError
 
-    def _any(self, request, *args, **kwargs) -> HttpResponse:
+    def _any(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.respond(request._request, **kwargs)
 
-    get = post = put = patch = delete = head = options = _any
+    # DRF takes any HttpResponse from a handler; its stubs type ``options`` as returning a DRF Response.
+    get = post = put = patch = delete = head = options = _any  # type: ignore[assignment]
 
 
 class MechanicWebhookView(IngressView):

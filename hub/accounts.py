@@ -6,15 +6,22 @@ Shopify OAuth login may create its user; the Slack, Google and Airtable
 providers only connect accounts to an existing login.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.db.models import Model
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from allauth.socialaccount.models import SocialLogin
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """Password sign-up is closed unless ``HUB_OPEN_SIGNUP`` is set."""
 
-    def is_open_for_signup(self, request) -> bool:
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
         return settings.HUB_OPEN_SIGNUP
 
 
@@ -25,10 +32,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     carries its ``SocialToken`` encrypted, like the database row (spec/platform.md §6.1).
     """
 
-    def is_open_for_signup(self, request, sociallogin) -> bool:
+    def is_open_for_signup(self, request: HttpRequest, sociallogin: "SocialLogin") -> bool:
         return sociallogin.account.provider == "shopify" or settings.HUB_OPEN_SIGNUP
 
-    def serialize_instance(self, instance) -> dict:
+    def serialize_instance(self, instance: Model) -> dict[str, Any]:
         """allauth's serialization, with the token fields of a ``SocialToken`` encrypted."""
         from allauth.socialaccount.models import SocialToken
 

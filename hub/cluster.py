@@ -6,6 +6,8 @@ operations (spec/runtime.md §14.3). Every hour: delete expired generated files
 (spec/actions.md §5). They are created after every ``migrate``.
 """
 
+from typing import Any
+
 # name → (function, minutes between runs)
 SCHEDULES = {
     "hub: hand over due runs": ("tasks_app.dispatch.hand_over_due_runs", 1),
@@ -15,7 +17,7 @@ SCHEDULES = {
 }
 
 
-def ensure_schedules(**_kwargs) -> None:
+def ensure_schedules(**_kwargs: Any) -> None:
     """Create or repair the standing Django-Q2 schedules (idempotent)."""
     from django_q.models import Schedule
 

@@ -1,8 +1,10 @@
 """Model fields of our own."""
 
 import json
+from typing import Any
 
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 
 
@@ -16,12 +18,12 @@ class JSONField(models.JSONField):
     given. (``json`` has no equality operator: do not filter or DISTINCT on it.)
     """
 
-    def db_type(self, connection):
+    def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
         if connection.vendor == "postgresql":
             return "json"
         return super().db_type(connection)
 
-    def get_db_prep_value(self, value, connection, prepared=False):
+    def get_db_prep_value(self, value: Any, connection: BaseDatabaseWrapper, prepared: bool = False) -> Any:
         if connection.vendor != "postgresql":
             return super().get_db_prep_value(value, connection, prepared)
         from psycopg.types.json import Json
@@ -32,7 +34,7 @@ class JSONField(models.JSONField):
         return Json(value, dumps=lambda obj: json.dumps(obj, cls=encoder))
 
 
-def _load_json_as_text(sender, connection, **kwargs) -> None:
+def _load_json_as_text(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
     """Let ``from_db_value`` decode ``json`` columns, as Django does for ``jsonb``."""
     if connection.vendor != "postgresql":
         return

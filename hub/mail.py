@@ -1,6 +1,7 @@
 """Email backends of our own."""
 
 import sys
+from typing import Any
 
 from django.core.mail.backends.console import EmailBackend as ConsoleEmailBackend
 
@@ -13,6 +14,6 @@ class StderrConsoleBackend(ConsoleEmailBackend):
     (``emit_event --json`` prints only its JSON object there).
     """
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("stream", sys.stderr)
         super().__init__(*args, **kwargs)

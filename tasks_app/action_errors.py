@@ -6,13 +6,12 @@ action modules depend on (the file generators in ``tasks_app.files``) can raise
 them without importing every action type first.
 """
 
-from typing import ClassVar
-
 
 class ActionError(Exception):
     """An action failed; ``str(error)`` is the human-readable text stored on the run."""
 
-    permanent: ClassVar[bool] = True
+    # Set per class; an instance may override it (``PartialFailure``).
+    permanent: bool = True
 
 
 class PermanentActionError(ActionError):

@@ -4,6 +4,8 @@
 ``Action`` subclass registered in ``base`` by its type name.
 """
 
+from typing import TYPE_CHECKING
+
 from tasks_app.actions import cache, echo, email, event, files, ftp, http, shopify  # noqa: F401  (register the types)
 
 # isort: split
@@ -29,6 +31,9 @@ from tasks_app.actions.base import (
     registered_types,
 )
 
+if TYPE_CHECKING:
+    from tasks_app.models import ActionRun
+
 __all__ = [
     "Action",
     "ActionContext",
@@ -44,7 +49,7 @@ __all__ = [
 ]
 
 
-def execute_action(action_run, *, enqueue: bool = True) -> Outcome:
+def execute_action(action_run: "ActionRun", *, enqueue: bool = True) -> Outcome:
     """Perform ``action_run`` and return its ``Outcome`` (result, error, permanent).
 
     A type without a registered performer fails permanently with
@@ -57,7 +62,7 @@ def execute_action(action_run, *, enqueue: bool = True) -> Outcome:
     return performer().execute(action_run, enqueue=enqueue)
 
 
-def perform_action(action_run, *, enqueue: bool = True) -> tuple[object, str | None]:
+def perform_action(action_run: "ActionRun", *, enqueue: bool = True) -> tuple[object, str | None]:
     """Perform ``action_run``; returns ``(result, error)`` with ``error`` None on success.
 
     On failure ``result`` is None and ``error`` the human-readable text to store.

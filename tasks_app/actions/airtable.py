@@ -8,6 +8,7 @@ from tasks_app.actions.base import Action, ActionContext, register
 from tasks_app.actions.integrations import (
     WRAPPER_METHODS,
     WrapperOptions,
+    WrapperResult,
     action_error,
     connection_for,
     validate_wrapper,
@@ -31,7 +32,7 @@ class AirtableAction(Action):
     def validate(self, options: Any) -> WrapperOptions:
         return validate_wrapper(options, methods=WRAPPER_METHODS, json_content_type=True)
 
-    def perform(self, context: ActionContext) -> dict:
+    def perform(self, context: ActionContext) -> WrapperResult:
         options: WrapperOptions = context.options
         connection = connection_for(context.shop, "airtable", options.account)
         try:

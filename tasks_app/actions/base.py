@@ -11,15 +11,20 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 from django.utils import timezone
 
 from hub.jsonkind import json_kind
+from hub.jsontypes import JSONObject
 
 # The error classes live outside this package so that modules the actions import (the file
 # generators) can subclass them without importing every action type first; re-exported here.
 from tasks_app.action_errors import ActionError, PermanentActionError, TransientActionError  # noqa: F401
+
+if TYPE_CHECKING:
+    from integrations.models import Shop
+    from tasks_app.models import ActionRun
 
 # A JSON type name for option errors (``string``, ``number``, ``array``...).
 describe = json_kind
@@ -47,8 +52,8 @@ class ActionContext:
     recorded result and error anyway).
     """
 
-    run: Any
-    shop: Any
+    run: "ActionRun"
+    shop: "Shop"
     options: Any
     enqueue: bool = True
     secret_values: tuple[str, ...] = ()
@@ -126,7 +131,7 @@ class Action:
     type: ClassVar[str] = ""
     secret_fields: ClassVar[tuple[str, ...]] = ()
 
-    def precheck(self, action_run) -> None:
+    def precheck(self, action_run: "ActionRun") -> None:
         """Refuse the run before its options are looked at (e.g. the shop may not use this type).
 
         Raises ``ActionError``; the default accepts every run.
@@ -140,7 +145,7 @@ class Action:
         """Do the action's work and return its result (spec/actions.md, per type)."""
         raise NotImplementedError
 
-    def execute(self, action_run, *, enqueue: bool = True) -> Outcome:
+    def execute(self, action_run: "ActionRun", *, enqueue: bool = True) -> Outcome:
         """Validate and perform ``action_run``'s options; never raises.
 
         Validation failures are permanent (spec/runtime.md §4.5 step 4). An
@@ -188,7 +193,7 @@ class Action:
         )
         return outcome
 
-    def resolve_secrets(self, action_run, raw_values: list[str]) -> Any:
+    def resolve_secrets(self, action_run: "ActionRun", raw_values: list[str]) -> Any:
         """The options with this run's secret references resolved in ``secret_fields``.
 
         Appends every substituted raw value to ``raw_values`` (the caller redacts
@@ -248,14 +253,14 @@ def compact_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def require_object(options: Any) -> dict:
+def require_object(options: Any) -> JSONObject:
     """``options`` itself must be a JSON object; raises ``PermanentActionError`` otherwise."""
     if not isinstance(options, dict):
         raise PermanentActionError(f"options must be an object, got {describe(options)}")
     return options
 
 
-def required(options: dict, name: str) -> Any:
+def required(options: JSONObject, name: str) -> Any:
     """The value of a required option; absent or null raises ``OptionError``."""
     value = options.get(name)
     if value is None:
@@ -263,7 +268,14 @@ def required(options: dict, name: str) -> Any:
     return value
 
 
-def string_option(options: dict, name: str, *, require: bool = False, blank: bool = True) -> str | None:
+# With ``require=True`` the result is always a string.
+@overload
+def string_option(options: JSONObject, name: str, *, require: Literal[True], blank: bool = True) -> str: ...
+@overload
+def string_option(
+    options: JSONObject, name: str, *, require: bool = False, blank: bool = True
+) -> str | None: ...
+def string_option(options: JSONObject, name: str, *, require: bool = False, blank: bool = True) -> str | None:
     """A string option; null counts as absent. ``blank=False`` rejects whitespace-only strings."""
     value = options.get(name)
     if value is None:
@@ -286,7 +298,7 @@ def to_bool(value: Any, name: str) -> bool:
     raise OptionError(name, f"must be true or false, got {compact_json(value)}")
 
 
-def bool_option(options: dict, name: str, default: bool) -> bool:
+def bool_option(options: JSONObject, name: str, default: bool) -> bool:
     """A boolean option with a default; null counts as absent."""
     value = options.get(name)
     return default if value is None else to_bool(value, name)

@@ -6,7 +6,7 @@ Storage and key/value/expiry rules are spec/platform.md §4; the table is
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,6 +22,9 @@ from tasks_app.actions.base import (
     to_int,
 )
 from tasks_app.models.cache import MAX_TTL_S, CacheEntry
+
+if TYPE_CHECKING:
+    from integrations.models import Shop
 
 KEY_RE = re.compile(r"[A-Za-z0-9_:\-./]+")
 MAX_KEY_LENGTH = 255
@@ -180,7 +183,7 @@ class CacheAction(Action):
             value = self.add(shop, cmd)
         return {"command": cmd.command, "key": cmd.key, "value": value, "ttl": cmd.ttl}
 
-    def add(self, shop, cmd: CacheCommand) -> int:
+    def add(self, shop: "Shop", cmd: CacheCommand) -> int:
         """Add ``cmd.delta`` to the counter under a row lock; returns the new value.
 
         Two runs creating the same missing key race on the unique constraint;

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from email import encoders
 from email.mime.base import MIMEBase
 from email.utils import formataddr, getaddresses, make_msgid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,6 +35,10 @@ from tasks_app.actions.base import (
     require_object,
     string_option,
 )
+
+if TYPE_CHECKING:
+    from integrations.models import Shop
+    from tasks_app.models import ActionRun, EmailTemplate
 
 logger = logging.getLogger("tasks_app.actions")
 
@@ -199,7 +203,7 @@ def inline_css(body: str) -> str:
         return body
 
 
-def render_template(shop, template, variables: dict) -> str:
+def render_template(shop: "Shop", template: "EmailTemplate", variables: dict) -> str:
     """The template's Liquid output for ``variables`` (every email option) plus ``shop``.
 
     Rendered in the shop's time zone; a Liquid error is a permanent failure
@@ -214,7 +218,7 @@ def render_template(shop, template, variables: dict) -> str:
         raise PermanentActionError(f'email template "{template.name}": {exc}') from None
 
 
-def message_html(shop, body: str, template_name: str | None, variables: dict) -> str:
+def message_html(shop: "Shop", body: str, template_name: str | None, variables: dict) -> str:
     """The final HTML of a message: the template applied (if any), then CSS inlined.
 
     ``template_name`` None means "``default`` if the shop has it". Raises
@@ -235,7 +239,7 @@ def message_html(shop, body: str, template_name: str | None, variables: dict) ->
 def attachment_part(filename: str, data: bytes, kind: str) -> MIMEBase:
     """A base64 attachment part, so the recipient gets exactly ``data`` (text parts too: no CRLF rewrite)."""
     maintype, subtype = kind.split("/", 1)
-    part = MIMEBase(maintype, subtype, **({"charset": "utf-8"} if maintype == "text" else {}))
+    part = MIMEBase(maintype, subtype, charset="utf-8") if maintype == "text" else MIMEBase(maintype, subtype)
     part.set_payload(data)
     encoders.encode_base64(part)
     part.add_header(
@@ -290,7 +294,7 @@ class EmailAction(Action):
 
     type = "email"
 
-    def precheck(self, action_run) -> None:
+    def precheck(self, action_run: "ActionRun") -> None:
         # Approval comes first (spec/actions.md §3 "Performing" step 1), before option checks.
         if not action_run.shop.email_sending_approved:
             raise PermanentActionError(NOT_APPROVED)

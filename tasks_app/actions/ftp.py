@@ -16,11 +16,12 @@ import ftplib
 import io
 import os
 import re
+import socket
 import ssl
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 
 from django.conf import settings
 
@@ -39,6 +40,15 @@ from tasks_app.actions.base import (
     string_option,
     to_int,
 )
+from tasks_app.files import GeneratedFile
+
+if TYPE_CHECKING:
+    import paramiko
+
+    # The session mixin is only ever mixed into ftplib.FTP; it calls FTP's methods.
+    _FTP = ftplib.FTP
+else:
+    _FTP = object
 
 PROTOCOLS = ("ftp", "ftps", "sftp")
 MODES = ("binary", "ascii")
@@ -98,7 +108,7 @@ class Transcript:
         return "".join(f"{line}\n" for line in self.lines)
 
 
-def load_private_key(pem: str, passphrase: str | None):
+def load_private_key(pem: str, passphrase: str | None) -> "paramiko.PKey | None":
     """A paramiko key from PEM text (OpenSSH, PKCS#1/PKCS#8 RSA, ECDSA, Ed25519); None if unreadable.
 
     ``passphrase`` (the ``password`` option) opens an encrypted key.
@@ -145,7 +155,9 @@ def clean_uploads(options: dict) -> dict:
     return value
 
 
-def with_attempts(what: str, operation: Callable[[], T], retryable: Callable[[Exception], bool]) -> T:
+# ``operation`` is called without arguments; ``Callable[...]`` because mypy cannot infer the callers'
+# lambdas (``lambda path=path: ...``, defaults binding the loop variables) against ``Callable[[], T]``.
+def with_attempts(what: str, operation: Callable[..., T], retryable: Callable[[Exception], bool]) -> T:
     """Run one transfer up to three times within the session (spec/actions.md §4 step 3).
 
     Errors for which ``retryable`` is true are retried, and after the third
@@ -184,7 +196,15 @@ def reason(exc: BaseException | None) -> str:
     return getattr(exc, "strerror", None) or str(exc).strip() or type(exc).__name__
 
 
-def result_downloads(downloads: dict[str, bytes]) -> dict:
+class DownloadResult(TypedDict):
+    """One download in the result: its size and content, as text and as base64."""
+
+    size: int
+    data: str
+    data_base64: str
+
+
+def result_downloads(downloads: dict[str, bytes]) -> dict[str, DownloadResult]:
     """Each download as ``{"size", "data" (UTF-8, invalid bytes replaced), "data_base64"}``."""
     return {
         path: {
@@ -199,7 +219,7 @@ def result_downloads(downloads: dict[str, bytes]) -> dict:
 # --- FTP and FTPS ---------------------------------------------------------------------------------------
 
 
-class _SessionMixin:
+class _SessionMixin(_FTP):
     """ftplib session that connects through the guard and records a transcript."""
 
     transcript: Transcript
@@ -210,8 +230,8 @@ class _SessionMixin:
         self.host, self.port, self.timeout = host, port, timeout
         self.transcript.add(f"connect: {host}, {port}")
         sock = netguard.connect(host, port, timeout)
-        if self.implicit_tls:
-            sock = self.context.wrap_socket(sock, server_hostname=host)
+        if self.implicit_tls:  # set on FTPS sessions only
+            sock = cast(ftplib.FTP_TLS, self).context.wrap_socket(sock, server_hostname=host)
         self.sock = sock
         self.af = sock.family
         self.file = sock.makefile("r", encoding=self.encoding)
@@ -264,11 +284,15 @@ class TranscriptFTP(_SessionMixin, ftplib.FTP):
 class TranscriptFTPS(_SessionMixin, ftplib.FTP_TLS):
     """An FTPS session through the guard, with a transcript; data channels reuse the TLS session."""
 
-    def ntransfercmd(self, cmd, rest=None):
+    # ftplib.FTP_TLS's own flag for a protected data channel (set by prot_p()).
+    _prot_p: bool
+
+    def ntransfercmd(self, cmd: str, rest: int | str | None = None) -> tuple[socket.socket, int | None]:
         # Reuse the control channel's TLS session on the data channel, as vsftpd and others demand.
         conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)
         if self._prot_p:
-            conn = self.context.wrap_socket(conn, server_hostname=self.host, session=self.sock.session)
+            control = cast(ssl.SSLSocket, self.sock)  # logged in over TLS, so the control socket is wrapped
+            conn = self.context.wrap_socket(conn, server_hostname=self.host, session=control.session)
         return conn, size
 
 
@@ -286,9 +310,10 @@ def ftp_reply_error(what: str, exc: ftplib.Error) -> PermanentActionError:
     return PermanentActionError(f"{what}: {str(exc).strip()}")
 
 
-def run_ftp(opts: FtpOptions, uploads: list, transcript: Transcript) -> dict:
+def run_ftp(opts: FtpOptions, uploads: list[GeneratedFile], transcript: Transcript) -> dict[str, bytes]:
     """One FTP/FTPS session: connect, log in, upload, download. Returns the result's data."""
     timeout = settings.HUB_FTP_TIMEOUT_S
+    session: _SessionMixin
     if opts.protocol == "ftps":
         session = TranscriptFTPS(context=tls_context(opts.verify), timeout=timeout)
         session.implicit_tls = opts.port == IMPLICIT_FTPS_PORT
@@ -357,7 +382,7 @@ def run_ftp(opts: FtpOptions, uploads: list, transcript: Transcript) -> dict:
 # --- SFTP -----------------------------------------------------------------------------------------------
 
 
-def host_keys_from(known_hosts: str):
+def host_keys_from(known_hosts: str) -> "paramiko.HostKeys":
     """A paramiko ``HostKeys`` parsed from known_hosts text (hashed names included)."""
     import paramiko
 
@@ -371,7 +396,7 @@ def host_keys_from(known_hosts: str):
     return keys
 
 
-def run_sftp(opts: FtpOptions, uploads: list, transcript: Transcript) -> dict:
+def run_sftp(opts: FtpOptions, uploads: list[GeneratedFile], transcript: Transcript) -> dict[str, bytes]:
     """One SFTP session with paramiko: connect, check the host key, authenticate, put, get."""
     import paramiko
 
@@ -384,9 +409,10 @@ def run_sftp(opts: FtpOptions, uploads: list, transcript: Transcript) -> dict:
     except OSError as exc:
         raise TransientActionError(f"could not connect to {opts.host}, {opts.port}: {reason(exc)}") from None
     client = paramiko.SSHClient()
-    checking = opts.verify and bool(opts.known_hosts)
-    if checking:
-        for hostname, entries in host_keys_from(opts.known_hosts).items():
+    known_hosts = opts.known_hosts if opts.verify else None
+    checking = bool(known_hosts)
+    if known_hosts:
+        for hostname, entries in host_keys_from(known_hosts).items():
             for key_type, key in entries.items():
                 client.get_host_keys().add(hostname, key_type, key)
         client.set_missing_host_key_policy(paramiko.RejectPolicy())
@@ -427,7 +453,8 @@ def run_sftp(opts: FtpOptions, uploads: list, transcript: Transcript) -> dict:
             raise TransientActionError(
                 f"SSH connection to {opts.host}, {opts.port} failed: {reason(exc)}"
             ) from None
-        server_key = client.get_transport().get_remote_server_key()
+        transport = cast(paramiko.Transport, client.get_transport())  # connected, so there is one
+        server_key = transport.get_remote_server_key()
         transcript.add(
             f"host key: {server_key.get_name()} {server_key.fingerprint}"
             f" ({'matches known_hosts' if checking else 'not checked'})"
@@ -437,7 +464,7 @@ def run_sftp(opts: FtpOptions, uploads: list, transcript: Transcript) -> dict:
             sftp = client.open_sftp()
         except (paramiko.SSHException, OSError, EOFError) as exc:
             raise TransientActionError(f"SFTP on {opts.host}, {opts.port} failed: {reason(exc)}") from None
-        sftp.get_channel().settimeout(timeout)
+        cast(paramiko.Channel, sftp.get_channel()).settimeout(timeout)  # an open session has its channel
         permanent = (FileNotFoundError, PermissionError, IsADirectoryError)
         for generated in uploads:
             try:
@@ -473,7 +500,7 @@ def run_sftp(opts: FtpOptions, uploads: list, transcript: Transcript) -> dict:
     return downloads
 
 
-def sftp_read(sftp, path: str, budget: int) -> bytes:
+def sftp_read(sftp: "paramiko.SFTPClient", path: str, budget: int) -> bytes:
     """The content of remote ``path``; raises ``DownloadTooLarge`` past ``budget`` bytes."""
     chunks, size = [], 0
     with sftp.open(path, "rb") as handle:

@@ -1,7 +1,7 @@
 """The ``google`` action: an authenticated Drive, Sheets or Docs REST call (spec/actions.md §13)."""
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from integrations.clients import ApiError
 from integrations.clients.google import GoogleClient, google_url, query_text
@@ -10,6 +10,7 @@ from tasks_app.actions.http import header_lookup
 from tasks_app.actions.integrations import (
     WRAPPER_METHODS,
     WrapperOptions,
+    WrapperResult,
     action_error,
     connection_for,
     validate_wrapper,
@@ -49,7 +50,7 @@ class GoogleAction(Action):
             cleaned = replace(cleaned, headers=headers)
         return cleaned
 
-    def perform(self, context: ActionContext) -> dict:
+    def perform(self, context: ActionContext) -> WrapperResult:
         options: WrapperOptions = context.options
         connection = connection_for(context.shop, "google", options.account)
         body, params = options.body, None
@@ -60,7 +61,7 @@ class GoogleAction(Action):
         try:
             response = GoogleClient(connection).send(
                 options.method,
-                google_url(options.url_path),
+                cast(str, google_url(options.url_path)),  # validate() refused paths it maps to None
                 headers=options.headers,
                 body=body,
                 params=params,

@@ -17,6 +17,7 @@ from integrations.clients.google import DriveClient, SheetsClient
 from tasks_app.actions.base import (
     Action,
     ActionContext,
+    ActionError,
     OptionError,
     PermanentActionError,
     TransientActionError,
@@ -98,8 +99,8 @@ def split_range(text: str) -> tuple[str | None, str]:
             raise OptionError("sheet_range", f"{text!r} is not A1 notation")
         return "".join(name), rest[1:]
     if "!" in text:
-        name, cells = text.split("!", 1)
-        return name, cells
+        sheet, cells = text.split("!", 1)
+        return sheet, cells
     if CELLS_RE.fullmatch(text):
         return None, text
     return text, ""
@@ -186,7 +187,7 @@ class GoogleSheetsAction(Action):
         sheets = options.get("sheets")
         if rows is not None and sheets is not None:
             raise OptionError("sheets", "cannot be combined with rows")
-        cleaned_sheets = None
+        cleaned_sheets: list[dict[str, Any]] | None = None
         if sheets is not None:
             if not isinstance(sheets, list) or not sheets:
                 raise OptionError("sheets", "must be a non-empty array of {name, rows} objects")
@@ -284,7 +285,7 @@ class GoogleSheetsAction(Action):
             raise self.sheets_error(exc, options, retried=retried) from exc
 
     @staticmethod
-    def sheets_error(exc: ApiError, options: SheetsOptions, *, retried: bool):
+    def sheets_error(exc: ApiError, options: SheetsOptions, *, retried: bool) -> ActionError:
         """Map a Google failure per the operation's retry policy (spec/actions.md §12)."""
         if exc.status == 404 and options.spreadsheet_id:
             return PermanentActionError(

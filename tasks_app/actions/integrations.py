@@ -7,8 +7,9 @@ client failures (``integrations.clients.ApiError``) into action errors.
 """
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
 
+from hub.jsontypes import JSONObject
 from tasks_app.actions.base import (
     ActionError,
     OptionError,
@@ -19,6 +20,10 @@ from tasks_app.actions.base import (
     string_option,
 )
 from tasks_app.actions.http import clean_headers, header_lookup, media_type
+
+if TYPE_CHECKING:
+    from integrations.clients.base import ApiResponse
+    from integrations.models import Connection, Shop
 
 WRAPPER_METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
 BODY_REQUIRED = ("POST", "PATCH", "PUT")
@@ -37,7 +42,7 @@ class PartialFailure(PermanentActionError):
         self.permanent = permanent
 
 
-def connection_for(shop, service: str, label: str):
+def connection_for(shop: "Shop", service: str, label: str) -> "Connection":
     """The shop's ``Connection`` of ``service`` labelled ``label``.
 
     Raises ``PermanentActionError`` naming the service, the connected labels,
@@ -58,7 +63,14 @@ def action_error(exc: Exception) -> ActionError:
     return PermanentActionError(str(exc))
 
 
-def wrapper_result(response) -> dict:
+class WrapperResult(TypedDict):
+    """The result of a generic wrapper call (spec/platform.md §6.1)."""
+
+    status: int
+    body: Any
+
+
+def wrapper_result(response: "ApiResponse") -> WrapperResult:
     """``{"status": <int>, "body": <parsed JSON or text>}`` (spec/platform.md §6.1)."""
     return {"status": response.status, "body": response.body}
 
@@ -102,7 +114,12 @@ def validate_wrapper(options: Any, *, methods: tuple[str, ...], json_content_typ
     return WrapperOptions(account=account, method=method, url_path=url_path, headers=headers, body=body)
 
 
-def object_option(options: dict, name: str, *, require: bool = False) -> dict | None:
+# With ``require=True`` the result is always an object.
+@overload
+def object_option(options: JSONObject, name: str, *, require: Literal[True]) -> JSONObject: ...
+@overload
+def object_option(options: JSONObject, name: str, *, require: bool = False) -> JSONObject | None: ...
+def object_option(options: JSONObject, name: str, *, require: bool = False) -> JSONObject | None:
     """An object option; null counts as absent."""
     value = options.get(name)
     if value is None:

@@ -19,7 +19,7 @@ from tasks_app.actions.base import (
     string_option,
     to_bool,
 )
-from tasks_app.actions.integrations import action_error, wrapper_result
+from tasks_app.actions.integrations import WrapperResult, action_error, wrapper_result
 
 OPERATIONS = ("report", "update")
 FILE_FORMATS = ("json", "csv", "pdf")
@@ -75,7 +75,7 @@ class ReportToasterAction(Action):
             raise OptionError("Order", f"must be a non-empty array of order patches, got {describe(orders)}")
         return {"operation": operation, "payload": {"Order": orders}}
 
-    def perform(self, context: ActionContext) -> dict:
+    def perform(self, context: ActionContext) -> WrapperResult:
         try:
             response = ReportToasterClient(context.shop).send(
                 context.options["operation"], context.options["payload"]

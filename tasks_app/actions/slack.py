@@ -7,6 +7,7 @@ from integrations.clients.slack import SlackClient
 from tasks_app.actions.base import Action, ActionContext, OptionError, describe, register
 from tasks_app.actions.integrations import (
     WrapperOptions,
+    WrapperResult,
     action_error,
     connection_for,
     validate_wrapper,
@@ -40,7 +41,7 @@ class SlackAction(Action):
             raise OptionError("body", f"must be an object, got {describe(cleaned.body)}")
         return cleaned
 
-    def perform(self, context: ActionContext) -> dict:
+    def perform(self, context: ActionContext) -> WrapperResult:
         options: WrapperOptions = context.options
         connection = connection_for(context.shop, "slack", options.account)
         try:

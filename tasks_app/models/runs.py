@@ -47,6 +47,8 @@ class Run(models.Model):
     """Fields and state changes shared by every kind of run (spec/runtime.md §4.2)."""
 
     kind = ""
+    # time.monotonic() when this process started the run (claim(), Action.execute), for elapsed_time_ms.
+    _clock: float
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     shop = models.ForeignKey("integrations.Shop", on_delete=models.CASCADE, related_name="+")

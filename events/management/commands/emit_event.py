@@ -1,12 +1,15 @@
 """``manage.py emit_event TOPIC``: create an event, optionally performing its runs in-process."""
 
 import json
+from argparse import ArgumentParser
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from events.models import Event
 from events.params import ParamsError, parse_json
 from events.topics import TOPIC_RE
+from hub.jsontypes import JSON
 from integrations.shops import ShopError, resolve_shop
 from tasks_app.dispatch import perform_event_now
 from tasks_app.reports import event_report
@@ -20,14 +23,14 @@ class Command(BaseCommand):
         "in this process; runs scheduled for later stay scheduled."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("topic", help="domain/subject/verb, e.g. shopify/orders/paid")
         parser.add_argument("--data", help="Event data as JSON, or @FILE to read it from a file")
         parser.add_argument("--shop", help="Shop domain (may be left out when there is one shop)")
         parser.add_argument("--sync", action="store_true", help="Perform the runs now, in-process")
         parser.add_argument("--json", action="store_true", help="Print one JSON object on stdout")
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         topic = opts["topic"].strip()
         if not TOPIC_RE.fullmatch(topic):
             raise CommandError(f"invalid topic {topic!r}: expected domain/subject/verb in [a-z0-9_]")
@@ -59,7 +62,7 @@ class Command(BaseCommand):
                 self.stdout.write(line)
 
     @staticmethod
-    def read_data(raw: str | None):
+    def read_data(raw: str | None) -> JSON:
         if raw is None:
             return None
         text = raw
