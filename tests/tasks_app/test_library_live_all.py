@@ -6,8 +6,8 @@ the option values preview settles on (required options filled, then explored, as
 ``preview_task_definition(explore=True)`` does). It then receives one realistic event for its
 first subscribed topic: the task's own preview event, else Shopify's example payload for the
 topic, else Hub's sample data (``null`` for scheduler topics and ``mechanic/user/trigger``). The
-event, its follow-up events (``event`` actions, ``mechanic/actions/perform``, finished bulk
-operations) and every action run are performed in-process.
+event, its child events (``event`` actions, finished bulk operations; Hub emits no
+``mechanic/actions/perform`` yet) and every action run are performed in-process.
 
 A task's outcome is one of:
 
