@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "integrations",
     "events",
     "tasks_app",
+    # The Shopify stand-in, a development and test tool; installed for its shopify_standin command.
+    "standin",
 ]
 # Hub's own OAuth providers for integration accounts (spec/platform.md §6.1) and the shop
 # install; they replace allauth's built-in google/slack/shopify apps, which must not be
@@ -155,6 +157,7 @@ LOGGING = {
         "events": {"handlers": ["stderr"], "level": os.environ.get("HUB_LOG_LEVEL", "INFO")},
         "tasks_app": {"handlers": ["stderr"], "level": os.environ.get("HUB_LOG_LEVEL", "INFO")},
         "integrations": {"handlers": ["stderr"], "level": os.environ.get("HUB_LOG_LEVEL", "INFO")},
+        "standin": {"handlers": ["stderr"], "level": os.environ.get("HUB_LOG_LEVEL", "INFO")},
     },
 }
 

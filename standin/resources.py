@@ -17,9 +17,9 @@ from typing import Any
 
 from graphql import GraphQLInterfaceType, GraphQLUnionType
 
-from integrations.standin.defaults import money, money_bag, named_type
-from integrations.standin.graphql_api import resolves, schema, store_of, user_error
-from integrations.standin.store import Store, gid_type
+from standin.defaults import money, money_bag, named_type
+from standin.graphql_api import resolves, schema, store_of, user_error
+from standin.store import Store, gid_type
 
 # Arguments that name the record a mutation changes, in the order they are looked for.
 TARGET_ARGUMENTS = ("id", "orderId", "customerId", "productId", "fulfillmentId", "draftOrderId")
@@ -187,7 +187,7 @@ def resolve_selected_options(record, _info):
 @resolves("ProductVariant", "availableForSale")
 def resolve_available_for_sale(record, info):
     """``ProductVariant.availableForSale``: inventory policy ``CONTINUE`` or an available quantity above 0."""
-    from integrations.standin.graphql_api import resolve_variant_quantity
+    from standin.graphql_api import resolve_variant_quantity
 
     return record.get("inventoryPolicy") == "CONTINUE" or resolve_variant_quantity(record, info) > 0
 
@@ -195,7 +195,7 @@ def resolve_available_for_sale(record, info):
 @resolves("InventoryItem", "variants")
 def resolve_item_variants(record, info, **args):
     """``InventoryItem.variants``: a connection over the item's one variant (empty without one)."""
-    from integrations.standin.graphql_api import connection
+    from standin.graphql_api import connection
 
     variant = store_of(info).get(record.get("_variant"))
     return connection([variant] if variant else [], info, **args)
@@ -229,7 +229,7 @@ def _collections_with(store: Store, product_id: str) -> list[dict]:
 @resolves("Product", "collections")
 def resolve_product_collections(record, info, **args):
     """``Product.collections``: a connection over the collections whose members include the product."""
-    from integrations.standin.graphql_api import connection
+    from standin.graphql_api import connection
 
     return connection(_collections_with(store_of(info), record["id"]), info, **args)
 
@@ -269,7 +269,7 @@ def resolve_variants_count(record, _info):
 @resolves("Product", "hasOutOfStockVariants")
 def resolve_has_out_of_stock_variants(record, info):
     """``Product.hasOutOfStockVariants``: whether a variant with tracked inventory has none available."""
-    from integrations.standin.graphql_api import resolve_variant_quantity
+    from standin.graphql_api import resolve_variant_quantity
 
     store = store_of(info)
     for variant_id in record.get("_variants", []):
@@ -299,7 +299,7 @@ def resolve_subject_events(record, info, **args):
 
     Event searches (``action:create``, ``verb:create``) match the event's ``action``.
     """
-    from integrations.standin.graphql_api import connection
+    from standin.graphql_api import connection
 
     store = store_of(info)
     events = [
@@ -340,7 +340,7 @@ def resolve_market_catalogs_count(record, _info):
 def resolve_product_publications(record, info, **args):
     """``Publication.productPublicationsV3``: one published ``ResourcePublicationV2`` per product
     published on this publication."""
-    from integrations.standin.graphql_api import connection
+    from standin.graphql_api import connection
 
     store = store_of(info)
     items = [

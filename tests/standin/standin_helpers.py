@@ -6,7 +6,7 @@ the fixtures stay next to the code that needs them.
 
 import pytest
 
-from integrations.standin import StandinServer, Store
+from standin import StandinServer, Store
 
 
 class FakeClock:

@@ -30,11 +30,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from integrations.standin.graphql_api import handle_graphql
-from integrations.standin.rest import handle_rest
-from integrations.standin.store import Store
+from standin.graphql_api import handle_graphql
+from standin.rest import handle_rest
+from standin.store import Store
 
-logger = logging.getLogger("integrations.standin")
+logger = logging.getLogger("standin")
 
 ADMIN_PATH = re.compile(r"/admin/api/(\d{4}-\d{2}|unstable)/(.+)")
 DEFAULT_SCOPES = "read_orders,write_orders,read_customers,write_customers,read_products,write_products"

@@ -39,8 +39,8 @@ from graphql import (
 )
 from graphql.utilities import value_from_ast_untyped
 
-from integrations.standin.defaults import default_value, named_type, records_of
-from integrations.standin.store import Store, gid_number, gid_type
+from standin.defaults import default_value, named_type, records_of
+from standin.store import Store, gid_number, gid_type
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema.graphql"
 MAX_QUERY_COST = 1000
@@ -381,7 +381,7 @@ def field_resolver(source: Any, info: Any, **args: Any) -> Any:
     if info.parent_type.name == "Query":
         return resolve_query_field(info, args)
     if info.parent_type.name == "Mutation":
-        from integrations.standin.resources import resolve_mutation
+        from standin.resources import resolve_mutation
 
         return resolve_mutation(info, args)
     if isinstance(source, dict):
@@ -1334,4 +1334,4 @@ def _answer_graphql(store: Store, payload: Any, *, api_version: str) -> tuple[in
 
 
 # Derived fields and mutations beyond the basics register themselves on import.
-from integrations.standin import resources  # noqa: E402, F401
+from standin import resources  # noqa: E402, F401
