@@ -8,6 +8,6 @@ port; point ``HUB_SHOPIFY_ADMIN_URL`` at ``server.url``.
 
 from standin.server import StandinServer
 from standin.store import DEFAULT_SEED, Store
-from standin.webhooks import deliver_webhook, delivery_headers
+from standin.webhooks import DeliveryIds, deliver_webhook, delivery_headers
 
-__all__ = ["DEFAULT_SEED", "StandinServer", "Store", "deliver_webhook", "delivery_headers"]
+__all__ = ["DEFAULT_SEED", "DeliveryIds", "StandinServer", "Store", "deliver_webhook", "delivery_headers"]
