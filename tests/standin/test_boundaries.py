@@ -1,5 +1,5 @@
-"""The stand-in stays a development and test tool: production code never imports it, and its own
-modules import one another one way, without a cycle.
+"""The stand-in stays a development and test tool: production code never imports it, installing
+the app loads none of it, and its own modules import one another one way, without a cycle.
 
 Both read the source with ``ast``, so imports inside functions count as much as those at the top.
 """
@@ -126,6 +126,14 @@ def test_the_standins_modules_import_each_other_without_a_cycle():
     cycle = find_cycle(import_graph(STANDIN))
 
     assert cycle is None, "import cycle in the stand-in: " + " -> ".join(cycle or ())
+
+
+def test_installing_the_app_loads_none_of_the_standins_modules():
+    # Django imports an installed app's package and its apps.py in every Hub process.
+    graph = import_graph(STANDIN)
+
+    assert graph["standin"] == set()
+    assert graph["standin.apps"] == set()
 
 
 def test_the_standins_import_graph_sees_its_imports():

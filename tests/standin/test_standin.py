@@ -7,8 +7,9 @@ import pytest
 import requests
 from django.core.management import CommandError, call_command
 
-from standin import StandinServer, Store, delivery_headers
-from standin.webhooks import bulk_finish_payload, sign
+from standin.server import StandinServer
+from standin.store import Store
+from standin.webhooks import bulk_finish_payload, delivery_headers, sign
 from tests.standin.standin_helpers import clock_fixture, standin_fixture  # noqa: F401  (fixtures)
 
 

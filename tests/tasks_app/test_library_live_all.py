@@ -40,7 +40,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from standin import StandinServer, Store
+from standin.server import StandinServer
+from standin.store import Store
 from tests.conftest import TASKS_DIR, WEBHOOKS_DIR
 
 EXPECTED_FILE = Path(__file__).resolve().parent / "library_live_expected.json"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from standin import DEFAULT_SEED, StandinServer, Store
+from standin.server import StandinServer
+from standin.store import DEFAULT_SEED, Store
 
 
 class Command(BaseCommand):
