@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "integrations",
     "events",
     "tasks_app",
+    # The Shopify stand-in, a development and test tool; installed for its shopify_standin command.
+    "standin",
 ]
 # Hub's own OAuth providers for integration accounts (spec/platform.md §6.1) and the shop
 # install; they replace allauth's built-in google/slack/shopify apps, which must not be
@@ -168,7 +170,7 @@ LOGGING = {
         },
         **{
             app: {"handlers": ["stderr"], "level": HUB_LOG_LEVEL}
-            for app in ("hub", "events", "tasks_app", "integrations")
+            for app in ("hub", "events", "tasks_app", "integrations", "standin")
         },
     },
 }

@@ -14,7 +14,7 @@ from integrations.shopify.throttling import (
     restore_wait,
 )
 from tasks_app.models.runs import empty_result_meta
-from tests.integrations.standin_helpers import (  # noqa: F401  (fixtures)
+from tests.standin.standin_helpers import (  # noqa: F401  (fixtures)
     clock_fixture,
     graphql_requests,
     standin_fixture,

@@ -9,7 +9,7 @@ from tasks_app.actions.shopify import RestRequest, mutation_names, rest_request
 from tasks_app.models import ActionRun, BulkOperationMonitor, RunStatus, Task
 from tasks_app.models.runs import empty_result_meta
 from tasks_app.rendering import render_task_run
-from tests.integrations.standin_helpers import (  # noqa: F401  (fixtures)
+from tests.standin.standin_helpers import (  # noqa: F401  (fixtures)
     clock_fixture,
     graphql_requests,
     standin_fixture,

@@ -12,7 +12,7 @@ from tasks_app.dispatch import perform_event_now
 from tasks_app.importer import import_tasks
 from tasks_app.models import BulkOperationMonitor, RunStatus, TaskRun
 from tests.conftest import TASKS_DIR
-from tests.integrations.standin_helpers import clock_fixture, standin_fixture  # noqa: F401  (fixtures)
+from tests.standin.standin_helpers import clock_fixture, standin_fixture  # noqa: F401  (fixtures)
 
 TASK_FILE = TASKS_DIR / "sync-an-inverse-customer-tag.json"
 OPTIONS = {

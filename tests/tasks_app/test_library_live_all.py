@@ -1,7 +1,7 @@
 """Every library task performed for real against the Shopify stand-in (spec/actions.md, spec/runtime.md §14).
 
 One test per export in shared/reference/mechanic-tasks/tasks. Each task is imported into a
-fresh shop whose Shopify Admin API is the stand-in (integrations/standin, default seed), with
+fresh shop whose Shopify Admin API is the stand-in (``standin/``, default seed), with
 the option values preview settles on (required options filled, then explored, as
 ``preview_task_definition(explore=True)`` does). It then receives one realistic event for its
 first subscribed topic: the task's own preview event, else Shopify's example payload for the
@@ -40,7 +40,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from integrations.standin import StandinServer, Store
+from standin.server import StandinServer
+from standin.store import Store
 from tests.conftest import TASKS_DIR, WEBHOOKS_DIR
 
 EXPECTED_FILE = Path(__file__).resolve().parent / "library_live_expected.json"

@@ -9,7 +9,7 @@ from tasks_app.dispatch import perform_event_now
 from tasks_app.importer import import_tasks
 from tasks_app.models import ActionRun, RunStatus, TaskRun
 from tests.conftest import TASKS_DIR, WEBHOOKS_DIR
-from tests.integrations.standin_helpers import clock_fixture, standin_fixture  # noqa: F401  (fixtures)
+from tests.standin.standin_helpers import clock_fixture, standin_fixture  # noqa: F401  (fixtures)
 
 AUTO_TAG = TASKS_DIR / "auto-tag-orders-by-shipping-address-country.json"
 COUNTRY_TAGS = {"domestic": "US", "international": "CA, GB, DE"}

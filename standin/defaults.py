@@ -21,7 +21,7 @@ from graphql import (
     GraphQLUnionType,
 )
 
-from integrations.standin.store import SEED_TIMESTAMP, Store
+from standin.store import SEED_TIMESTAMP, Store
 
 SCALAR_DEFAULTS: dict[str, Any] = {
     "Int": 0,

@@ -30,11 +30,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from integrations.standin.graphql_api import handle_graphql
-from integrations.standin.rest import handle_rest
-from integrations.standin.store import Store
+from standin.graphql_api import handle_graphql
+from standin.rest import handle_rest
+from standin.store import Store
 
-logger = logging.getLogger("integrations.standin")
+logger = logging.getLogger("standin")
 
 ADMIN_PATH = re.compile(r"/admin/api/(\d{4}-\d{2}|unstable)/(.+)")
 DEFAULT_SCOPES = "read_orders,write_orders,read_customers,write_customers,read_products,write_products"
@@ -87,16 +87,16 @@ class StandinHandler(BaseHTTPRequestHandler):
 
     # --- dispatch
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+    def do_GET(self) -> None:
         self._dispatch("GET")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._dispatch("POST")
 
-    def do_PUT(self) -> None:  # noqa: N802
+    def do_PUT(self) -> None:
         self._dispatch("PUT")
 
-    def do_DELETE(self) -> None:  # noqa: N802
+    def do_DELETE(self) -> None:
         self._dispatch("DELETE")
 
     def _dispatch(self, method: str) -> None:
@@ -104,58 +104,74 @@ class StandinHandler(BaseHTTPRequestHandler):
         self._log(method, raw)
         parts = urlsplit(self.path)
         path, query = parts.path, dict(parse_qsl(parts.query, keep_blank_values=True))
-        store = self.server.store
         try:
             match = ADMIN_PATH.fullmatch(path)
             if match:
-                if not self._authorized():
-                    return self._send(401, INVALID_TOKEN)
-                version, rest_path = match.groups()
-                body = _json_or_none(raw)
-                if rest_path == "graphql.json":
-                    if method != "POST":
-                        return self._send(405, {"errors": "Method Not Allowed"})
-                    status, answer = handle_graphql(store, body, api_version=version)
-                    return self._send(status, answer)
-                allowed, call_limit = store.rest_call()
-                headers = {"X-Shopify-Shop-Api-Call-Limit": call_limit}
-                if not allowed:
-                    headers["Retry-After"] = "2.0"
-                    message = (
-                        "Exceeded 2 calls per second for api client. "
-                        "Reduce request rates to resume uninterrupted service."
-                    )
-                    return self._send(429, {"errors": message}, headers)
-                status, answer = handle_rest(store, method, rest_path, query, body)
-                return self._send(status, answer, headers)
-            if path == "/admin/oauth/access_token" and method == "POST":
-                return self._oauth(raw)
-            if path == "/admin/oauth/authorize" and method == "GET":
-                return self._authorize(query)
-            if path == "/admin/shop.json" and method == "GET":
-                return self._send(*handle_rest(store, "GET", "shop.json", query, None))
-            match = re.fullmatch(r"/bulk-results/(\d+)\.jsonl", path)
-            if match and method == "GET":
-                content = store.bulk_file(match.group(1))
-                if content is None:
-                    return self._send(404, {"errors": "Not Found"})
-                return self._send(200, None, raw=content)
-            if path == "/staged-uploads" and method == "POST":
-                return self._staged_upload(raw)
-            if path == "/__standin/state" and method == "GET":
-                return self._send(200, store.snapshot())
-            if path == "/__standin/bucket" and method == "POST":
-                values = _json_or_none(raw) or {}
-                store.set_bucket(
-                    currently_available=values.get("currentlyAvailable"),
-                    maximum_available=values.get("maximumAvailable"),
-                    restore_rate=values.get("restoreRate"),
-                )
-                return self._send(200, store.bucket.status())
-            return self._send(404, {"errors": "Not Found"})
+                return self._admin_api(method, match, query, raw)
+            return self._other_routes(method, path, query, raw)
         except Exception:  # the stand-in answers 500 like Shopify would, and logs why
             logger.exception("stand-in failed on %s %s", method, self.path)
             return self._send(500, {"errors": "Internal Server Error"})
+
+    def _admin_api(self, method: str, match: re.Match, query: dict, raw: bytes) -> None:
+        """``/admin/api/<version>/<path>``: GraphQL, else legacy REST under its call limit."""
+        if not self._authorized():
+            return self._send(401, INVALID_TOKEN)
+        store = self.server.store
+        version, rest_path = match.groups()
+        body = _json_or_none(raw)
+        if rest_path == "graphql.json":
+            if method != "POST":
+                return self._send(405, {"errors": "Method Not Allowed"})
+            status, answer = handle_graphql(store, body, api_version=version)
+            return self._send(status, answer)
+        allowed, call_limit = store.rest_call()
+        headers = {"X-Shopify-Shop-Api-Call-Limit": call_limit}
+        if not allowed:
+            headers["Retry-After"] = "2.0"
+            message = (
+                "Exceeded 2 calls per second for api client. "
+                "Reduce request rates to resume uninterrupted service."
+            )
+            return self._send(429, {"errors": message}, headers)
+        status, answer = handle_rest(store, method, rest_path, query, body)
+        return self._send(status, answer, headers)
+
+    def _other_routes(self, method: str, path: str, query: dict, raw: bytes) -> None:
+        """Every route outside the Admin API: OAuth, bulk files, staged uploads, the test hooks."""
+        store = self.server.store
+        if path == "/admin/oauth/access_token" and method == "POST":
+            return self._oauth(raw)
+        if path == "/admin/oauth/authorize" and method == "GET":
+            return self._authorize(query)
+        if path == "/admin/shop.json" and method == "GET":
+            return self._send(*handle_rest(store, "GET", "shop.json", query, None))
+        match = re.fullmatch(r"/bulk-results/(\d+)\.jsonl", path)
+        if match and method == "GET":
+            return self._bulk_file(match.group(1))
+        if path == "/staged-uploads" and method == "POST":
+            return self._staged_upload(raw)
+        if path == "/__standin/state" and method == "GET":
+            return self._send(200, store.snapshot())
+        if path == "/__standin/bucket" and method == "POST":
+            return self._set_bucket(raw)
+        return self._send(404, {"errors": "Not Found"})
+
+    def _bulk_file(self, number: str) -> None:
+        content = self.server.store.bulk_file(number)
+        if content is None:
+            return self._send(404, {"errors": "Not Found"})
+        return self._send(200, None, raw=content)
+
+    def _set_bucket(self, raw: bytes) -> None:
+        values = _json_or_none(raw) or {}
+        store = self.server.store
+        store.set_bucket(
+            currently_available=values.get("currentlyAvailable"),
+            maximum_available=values.get("maximumAvailable"),
+            restore_rate=values.get("restoreRate"),
+        )
+        return self._send(200, store.bucket.status())
 
     def _oauth(self, raw: bytes) -> None:
         content_type = self.headers.get("Content-Type", "")
@@ -250,7 +266,7 @@ class StandinServer:
         port: int = 0,
         require_token: bool = False,
         granted_scopes: str = DEFAULT_SCOPES,
-        api_secret: str = "hub-development-shopify-secret",
+        api_secret: str = "hub-development-shopify-secret",  # noqa: S107 - HUB_SHOPIFY_API_SECRET's dev default
     ) -> None:
         self.store = store if store is not None else Store.from_file()
         self.httpd = StandinHTTPServer(
@@ -265,10 +281,12 @@ class StandinServer:
 
     @property
     def url(self) -> str:
+        """The base URL served, ``http://<host>:<port>``."""
         host, port = self.httpd.server_address[:2]
         return f"http://{host}:{port}"
 
     def start(self) -> StandinServer:
+        """Serve in a daemon thread; returns the server."""
         self._thread = threading.Thread(
             target=self.httpd.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -279,6 +297,7 @@ class StandinServer:
         return self
 
     def serve_forever(self) -> None:
+        """Serve in this thread until interrupted (the ``shopify_standin`` command)."""
         self.httpd.serve_forever()
 
     def reset(self, store: Store | None = None) -> Store:
@@ -292,6 +311,7 @@ class StandinServer:
         return self.store
 
     def stop(self) -> None:
+        """Stop serving, close the socket and wait (up to 5 s) for the thread."""
         self.httpd.shutdown()
         self.httpd.server_close()
         if self._thread is not None:

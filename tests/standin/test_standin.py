@@ -1,4 +1,4 @@
-"""The Shopify stand-in speaks Shopify's wire format (integrations/standin)."""
+"""The Shopify stand-in speaks Shopify's wire format (standin/)."""
 
 # ruff: noqa: E501  (GraphQL documents and Shopify messages read best on one line)
 import json
@@ -7,9 +7,10 @@ import pytest
 import requests
 from django.core.management import CommandError, call_command
 
-from integrations.standin import StandinServer, Store, delivery_headers
-from integrations.standin.webhooks import bulk_finish_payload, sign
-from tests.integrations.standin_helpers import clock_fixture, standin_fixture  # noqa: F401  (fixtures)
+from standin.server import StandinServer
+from standin.store import Store
+from standin.webhooks import bulk_finish_payload, delivery_headers, sign
+from tests.standin.standin_helpers import clock_fixture, standin_fixture  # noqa: F401  (fixtures)
 
 
 def gql(server, query, variables=None, version="2026-07", **headers):

@@ -59,6 +59,7 @@ class Bucket:
         self.updated = self.clock()
 
     def refresh(self) -> None:
+        """Add the points restored since the last refresh (``restore_rate`` a second, up to ``maximum``)."""
         now = self.clock()
         self.available = min(self.maximum, self.available + max(0.0, now - self.updated) * self.restore_rate)
         self.updated = now
@@ -106,14 +107,17 @@ class Store:
     # --- basics
 
     def now(self) -> str:
+        """The current UTC time as Shopify writes it (``2026-01-01T00:00:00Z``, whole seconds)."""
         return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
     def new_number(self) -> int:
+        """A number no record has used yet (for gids, staged upload keys)."""
         with self.lock:
             self._next_number += 1
             return self._next_number
 
     def new_gid(self, typename: str) -> str:
+        """A fresh ``gid://shopify/<typename>/<number>``."""
         return gid(typename, self.new_number())
 
     def add(self, record: dict) -> dict:
@@ -137,6 +141,7 @@ class Store:
         return [record for record in self.records.values() if record["__typename"] == typename]
 
     def touch(self, record: dict) -> None:
+        """Set ``record``'s ``updatedAt`` to now."""
         record["updatedAt"] = self.now()
 
     def snapshot(self) -> dict[str, dict]:
@@ -203,6 +208,7 @@ class Store:
         return data
 
     def add_customer(self, data: dict) -> dict:
+        """Add a customer from seed-shaped ``data`` (an ``amountSpent`` string is kept aside); returns it."""
         record = {
             "__typename": "Customer",
             "email": None,
@@ -222,6 +228,7 @@ class Store:
         return self.add(record)
 
     def add_product(self, data: dict) -> dict:
+        """Add a product and its ``variants`` (see ``add_variant``) from seed-shaped ``data``; returns it."""
         variants = data.get("variants", [])
         record = {
             "__typename": "Product",
@@ -242,6 +249,11 @@ class Store:
         return record
 
     def add_variant(self, product: dict, position: int, data: dict) -> dict:
+        """Add a variant of ``product`` at ``position`` (1-based) with its inventory item and levels.
+
+        ``data["inventoryItem"]`` may hold ``tracked`` and ``levels`` (``location`` gid and
+        ``available``/``on_hand``/``committed`` quantities); returns the variant.
+        """
         item_data = data.get("inventoryItem", {})
         record = {
             "__typename": "ProductVariant",
@@ -287,6 +299,12 @@ class Store:
         return record
 
     def add_order(self, data: dict) -> dict:
+        """Add an order from seed-shaped ``data``; returns it.
+
+        ``lineItems`` become line item records (``variant``/``product`` gids as relations),
+        ``customer`` and ``totalPrice`` are kept as relations; a transaction and a fulfillment
+        order are added beside it (``_add_order_children``).
+        """
         line_items = data.get("lineItems", [])
         record = {
             "__typename": "Order",
@@ -425,6 +443,7 @@ class Store:
         return [tag.strip() for value in values for tag in str(value).split(",") if tag.strip()]
 
     def add_tags(self, record: dict, tags: Iterable[str] | str) -> None:
+        """Append the ``tags`` ``record`` does not carry yet (compared case-insensitively)."""
         existing = {tag.lower() for tag in record["tags"]}
         for tag in self.split_tags(tags):
             if tag.lower() not in existing:
@@ -433,14 +452,17 @@ class Store:
         self.touch(record)
 
     def remove_tags(self, record: dict, tags: Iterable[str] | str) -> None:
+        """Drop ``tags`` from ``record`` (compared case-insensitively)."""
         removed = {tag.lower() for tag in self.split_tags(tags)}
         record["tags"] = [tag for tag in record["tags"] if tag.lower() not in removed]
         self.touch(record)
 
     def metafields_of(self, owner_id: str) -> list[dict]:
+        """Every metafield of the record with gid ``owner_id``."""
         return [record for record in self.of_type("Metafield") if record["_owner"] == owner_id]
 
     def find_metafield(self, owner_id: str, namespace: str, key: str) -> dict | None:
+        """The metafield ``namespace.key`` of ``owner_id``, or None."""
         return next(
             (
                 record
@@ -478,6 +500,7 @@ class Store:
     # --- bulk operations
 
     def running_bulk_operations(self, kind: str) -> list[dict]:
+        """The bulk operations of ``kind`` (``QUERY``/``MUTATION``) that have not finished."""
         return [
             record
             for record in self.of_type("BulkOperation")
@@ -500,8 +523,11 @@ class Store:
 
     def finish_bulk_operation(
         self, operation_id: str, status: str = "COMPLETED", error_code: str | None = None
-    ):
-        """Test hook: end a bulk operation now; a completed one gets its result file."""
+    ) -> dict:
+        """Test hook: end a bulk operation now; a completed one gets its result file.
+
+        Returns the operation; raises ``KeyError`` when there is no bulk operation ``operation_id``.
+        """
         with self.lock:
             operation = self.get(operation_id, "BulkOperation")
             if operation is None:
@@ -524,6 +550,7 @@ class Store:
         return operation
 
     def bulk_file(self, number: str) -> bytes | None:
+        """The JSONL result of completed bulk operation ``number``, or None."""
         operation = self.get(gid("BulkOperation", number), "BulkOperation")
         if operation is None or operation["status"] != "COMPLETED":
             return None

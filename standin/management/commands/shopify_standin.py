@@ -1,10 +1,14 @@
-"""``manage.py shopify_standin --port PORT [--seed FILE] [--require-token]``: serve the Shopify stand-in."""
+"""``manage.py shopify_standin [--port PORT] [--host HOST] [--seed FILE] [--require-token]``.
+
+Serves the Shopify stand-in until interrupted (``bin/run-hub`` starts it for the demo shop).
+"""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from integrations.standin import DEFAULT_SEED, StandinServer, Store
+from standin.server import StandinServer
+from standin.store import DEFAULT_SEED, Store
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ import hashlib
 import re
 from typing import Any
 
-from integrations.standin.store import Store, gid, gid_number
+from standin.store import Store, gid, gid_number
 
 RESOURCES = {"orders": ("Order", "order"), "customers": ("Customer", "customer")}
 NOT_FOUND = (404, {"errors": "Not Found"})

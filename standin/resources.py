@@ -1,30 +1,22 @@
 """The stand-in's resources beyond the basics: derived fields and the mutations library tasks send.
 
 Field resolvers here compute values Shopify derives (``Order.fullyPaid``, ``LineItem``
-quantities, collection membership, publication state). ``resolve_mutation`` answers every
-Mutation field without its own resolver: it finds the record the arguments name (``id``,
-``orderId``, ``input.id``...), answers a ``NOT_FOUND`` user error when there is none, applies
-the change a handler in ``MUTATIONS`` knows, and fills the payload's fields from its type
-(the record where the type matches, a finished ``Job``, empty ``userErrors``).
+quantities, collection membership, publication state). The mutation handlers here register in
+``MUTATIONS``; ``resolution.resolve_mutation`` finds the record a mutation names, runs its
+handler and fills in the rest of the payload. Importing the module registers them all.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from graphql import GraphQLInterfaceType, GraphQLUnionType
-
-from integrations.standin.defaults import money, money_bag, named_type
-from integrations.standin.graphql_api import resolves, schema, store_of, user_error
-from integrations.standin.store import Store, gid_type
-
-# Arguments that name the record a mutation changes, in the order they are looked for.
-TARGET_ARGUMENTS = ("id", "orderId", "customerId", "productId", "fulfillmentId", "draftOrderId")
-TARGET_INPUTS = ("input", "product", "fulfillmentEvent")
-
+from standin.connections import connection
+from standin.defaults import money, money_bag
+from standin.records import resolve_variant_quantity
+from standin.registry import MUTATIONS, mutation, resolves, store_of, user_error
+from standin.store import Store, gid_type
 
 # --- derived fields -----------------------------------------------------------------------------------
 
@@ -187,16 +179,12 @@ def resolve_selected_options(record, _info):
 @resolves("ProductVariant", "availableForSale")
 def resolve_available_for_sale(record, info):
     """``ProductVariant.availableForSale``: inventory policy ``CONTINUE`` or an available quantity above 0."""
-    from integrations.standin.graphql_api import resolve_variant_quantity
-
     return record.get("inventoryPolicy") == "CONTINUE" or resolve_variant_quantity(record, info) > 0
 
 
 @resolves("InventoryItem", "variants")
 def resolve_item_variants(record, info, **args):
     """``InventoryItem.variants``: a connection over the item's one variant (empty without one)."""
-    from integrations.standin.graphql_api import connection
-
     variant = store_of(info).get(record.get("_variant"))
     return connection([variant] if variant else [], info, **args)
 
@@ -229,8 +217,6 @@ def _collections_with(store: Store, product_id: str) -> list[dict]:
 @resolves("Product", "collections")
 def resolve_product_collections(record, info, **args):
     """``Product.collections``: a connection over the collections whose members include the product."""
-    from integrations.standin.graphql_api import connection
-
     return connection(_collections_with(store_of(info), record["id"]), info, **args)
 
 
@@ -269,8 +255,6 @@ def resolve_variants_count(record, _info):
 @resolves("Product", "hasOutOfStockVariants")
 def resolve_has_out_of_stock_variants(record, info):
     """``Product.hasOutOfStockVariants``: whether a variant with tracked inventory has none available."""
-    from integrations.standin.graphql_api import resolve_variant_quantity
-
     store = store_of(info)
     for variant_id in record.get("_variants", []):
         variant = store.get(variant_id)
@@ -299,8 +283,6 @@ def resolve_subject_events(record, info, **args):
 
     Event searches (``action:create``, ``verb:create``) match the event's ``action``.
     """
-    from integrations.standin.graphql_api import connection
-
     store = store_of(info)
     events = [
         event
@@ -340,8 +322,6 @@ def resolve_market_catalogs_count(record, _info):
 def resolve_product_publications(record, info, **args):
     """``Publication.productPublicationsV3``: one published ``ResourcePublicationV2`` per product
     published on this publication."""
-    from integrations.standin.graphql_api import connection
-
     store = store_of(info)
     items = [
         {
@@ -358,79 +338,6 @@ def resolve_product_publications(record, info, **args):
 
 
 # --- mutations -------------------------------------------------------------------------------------------
-
-Handler = Callable[[Store, "dict | None", dict], dict]
-MUTATIONS: dict[str, Handler] = {}
-
-
-def mutation(*names: str) -> Callable[[Handler], Handler]:
-    """Decorator: register the handler for the Mutation fields ``names`` in ``MUTATIONS``.
-
-    A handler gets ``(store, record, args)``: the store, the record the arguments name (None when
-    they name none) and the field's arguments. It runs under ``store.lock``, changes the store and
-    returns payload fields (``userErrors`` to refuse); ``resolve_mutation`` fills in the rest.
-    """
-
-    def register(func: Handler) -> Handler:
-        for name in names:
-            MUTATIONS[name] = func
-        return func
-
-    return register
-
-
-def target_id(args: dict) -> str | None:
-    """The gid of the record a mutation's arguments name, if any."""
-    for name in TARGET_ARGUMENTS:
-        if isinstance(args.get(name), str):
-            return args[name]
-    for name in TARGET_INPUTS:
-        value = args.get(name)
-        if isinstance(value, dict):
-            for key in ("id", "fulfillmentId"):
-                if isinstance(value.get(key), str):
-                    return value[key]
-    return None
-
-
-def resolve_mutation(info: Any, args: dict) -> dict:
-    """Answer a Mutation field without its own resolver (see the module docstring)."""
-    store = store_of(info)
-    payload_type, _ = named_type(info.return_type)
-    wanted = target_id(args)
-    with store.lock:
-        record = store.get(wanted) if wanted else None
-        if wanted and record is None:
-            error = user_error(["id"], f"{gid_type(wanted) or 'Resource'} does not exist", "NOT_FOUND")
-            return {"userErrors": [error], "orderCancelUserErrors": [error]}
-        handler = MUTATIONS.get(info.field_name)
-        payload = {"userErrors": [], **(handler(store, record, args) if handler else {})}
-        if record is not None and info.field_name not in MUTATIONS_THAT_DELETE:
-            store.touch(record)
-    payload.setdefault("orderCancelUserErrors", payload["userErrors"])
-    for name, field in payload_type.fields.items():
-        if name in payload:
-            continue
-        field_type, _ = named_type(field.type)
-        if record is not None and _is_a(record, field_type):
-            payload[name] = record
-        elif field_type.name == "Job":
-            payload[name] = {"id": store.new_gid("Job"), "done": True}
-        elif field_type.name == "Shop":
-            payload[name] = store.shop
-    return payload
-
-
-MUTATIONS_THAT_DELETE = ("productDelete", "collectionDelete", "draftOrderDelete")
-
-
-def _is_a(record: dict, type_: Any) -> bool:
-    name = record.get("__typename")
-    if getattr(type_, "name", None) == name:
-        return True
-    if isinstance(type_, GraphQLInterfaceType | GraphQLUnionType):
-        return any(possible.name == name for possible in schema().get_possible_types(type_))
-    return False
 
 
 def _copy_fields(record: dict, data: dict, names: tuple[str, ...]) -> None:

@@ -6,7 +6,8 @@ the fixtures stay next to the code that needs them.
 
 import pytest
 
-from integrations.standin import StandinServer, Store
+from standin.server import StandinServer
+from standin.store import Store
 
 
 class FakeClock:

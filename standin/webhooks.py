@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,22 @@ def sign(body: bytes, secret: str) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class DeliveryIds:
+    """``X-Shopify-Webhook-Id`` and ``X-Shopify-Event-Id`` of one delivery; fresh UUIDs unless given.
+
+    A receiver knows a retried delivery by its webhook id, and one event delivered to several
+    subscriptions by its event id: pass the same ids again to replay a delivery.
+    """
+
+    webhook_id: str = field(default_factory=_new_id)
+    event_id: str = field(default_factory=_new_id)
+
+
 def delivery_headers(
     topic: str,
     body: bytes,
@@ -25,18 +42,21 @@ def delivery_headers(
     shop_domain: str,
     secret: str,
     api_version: str = "2026-07",
-    webhook_id: str | None = None,
-    event_id: str | None = None,
+    ids: DeliveryIds | None = None,
 ) -> dict[str, str]:
-    """The headers Shopify sends with a delivery of ``topic`` (``orders/create``) carrying ``body``."""
+    """The headers Shopify sends with a delivery of ``topic`` (``orders/create``) carrying ``body``.
+
+    ``body`` is signed with ``secret`` (``sign``); ``ids`` default to fresh ``DeliveryIds``.
+    """
+    ids = ids or DeliveryIds()
     return {
         "Content-Type": "application/json",
         "X-Shopify-Topic": topic,
         "X-Shopify-Hmac-Sha256": sign(body, secret),
         "X-Shopify-Shop-Domain": shop_domain,
         "X-Shopify-API-Version": api_version,
-        "X-Shopify-Webhook-Id": webhook_id or str(uuid.uuid4()),
-        "X-Shopify-Event-Id": event_id or str(uuid.uuid4()),
+        "X-Shopify-Webhook-Id": ids.webhook_id,
+        "X-Shopify-Event-Id": ids.event_id,
         "X-Shopify-Triggered-At": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
     }
 
@@ -51,7 +71,11 @@ def deliver_webhook(
     timeout: float = 10.0,
     **header_options: Any,
 ) -> requests.Response:
-    """POST ``payload`` (JSON) to Hub's ``url`` as Shopify would deliver ``topic``; returns the response."""
+    """POST ``payload`` (JSON) to Hub's ``url`` as Shopify would deliver ``topic``; returns the response.
+
+    ``header_options`` (``api_version``, ``ids``) go to ``delivery_headers``; ``timeout`` is in
+    seconds; ``requests`` exceptions propagate.
+    """
     body = payload if isinstance(payload, bytes) else json.dumps(payload, separators=(",", ":")).encode()
     headers = delivery_headers(topic, body, shop_domain=shop_domain, secret=secret, **header_options)
     return requests.post(url, data=body, headers=headers, timeout=timeout)
