@@ -139,7 +139,7 @@ def parse_multipart(raw: bytes, content_type: str) -> dict[str, Any]:
                 _normalize(params, name, value, 0)
     except ParamsError:
         raise
-    except Exception as exc:  # the email package reports malformed input in many ways
+    except Exception as exc:  # noqa: BLE001  (the email package reports malformed input in many ways)
         logger.debug("multipart parse failure: %r", exc)
         raise ParamsError(f"malformed multipart body: {exc}") from None
     return _plain(params)

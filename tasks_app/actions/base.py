@@ -19,7 +19,7 @@ from hub.jsonkind import json_kind
 
 # The error classes live outside this package so that modules the actions import (the file
 # generators) can subclass them without importing every action type first; re-exported here.
-from tasks_app.action_errors import ActionError, PermanentActionError, TransientActionError  # noqa: F401
+from tasks_app.action_errors import ActionError, PermanentActionError, TransientActionError  # noqa: F401  (re-exported)
 
 # A JSON type name for option errors (``string``, ``number``, ``array``...).
 describe = json_kind

@@ -145,7 +145,7 @@ def render(options: dict, path: tuple[str, ...]) -> bytes:
     source = with_running_elements(options["html"], options)
     try:
         return HTML(string=source, url_fetcher=fetcher).write_pdf(stylesheets=stylesheets)
-    except Exception as exc:  # WeasyPrint raises assorted errors on pathological input
+    except Exception as exc:  # noqa: BLE001  (WeasyPrint raises assorted errors on pathological input)
         logger.warning("PDF rendering failed for %s: %s", path, exc)
         raise FileGeneratorError(path, f"the PDF renderer failed: {type(exc).__name__}: {exc}") from None
 

@@ -478,7 +478,7 @@ class HubFilter(Filter):
             raise HubRenderError(message, token=self.token) from err
         except MemoryError:
             raise context.meter.error("memory", self.token) from None
-        except Exception as err:  # noqa: BLE001 - every filter failure fails the run (§1.6)
+        except Exception as err:  # every filter failure fails the run (§1.6)
             raise HubRenderError(f"{self.name}: {error_text(err)}", token=self.token) from err
 
 

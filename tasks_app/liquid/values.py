@@ -89,7 +89,7 @@ def liquid_eq(left: Any, right: Any) -> bool:
         return left.keys() == right.keys() and all(liquid_eq(left[k], right[k]) for k in left)
     try:
         return bool(left == right)
-    except Exception:  # noqa: BLE001 - exotic objects compare unequal
+    except (TypeError, ValueError, ArithmeticError):  # an == that raises (Decimal sNaN...) is unequal
         return False
 
 

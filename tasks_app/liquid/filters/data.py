@@ -327,7 +327,7 @@ def shopify(value: Any, *args: Any, context: Any = None, **kwargs: Any) -> Any:
         return settings.shopify(query, variables)
     except HubRenderError:
         raise
-    except Exception as exc:  # noqa: BLE001 - transport failures fail the run (§1.6)
+    except Exception as exc:  # transport failures fail the run (§1.6)
         raise HubRenderError(f"shopify: {exc}") from exc
 
 
