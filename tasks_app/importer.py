@@ -311,7 +311,7 @@ def render_subscriptions(
             template, {"shop": shop_data, "options": options}, RenderSettings(timezone=timezone)
         )
         return parse_subscriptions(text)
-    except Exception as exc:  # noqa: BLE001 - any render failure is the template's error to report
+    except Exception as exc:  # noqa: BLE001  (any render failure is the template's error to report)
         if isinstance(exc, TaskRenderError):
             reason = exc.message
         elif isinstance(exc, SubscriptionError):
