@@ -114,7 +114,7 @@ def parse_option_key(key: str) -> OptionSpec:
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Flags:
     """The flags of an option key, read but not yet resolved to a type."""
 
@@ -174,7 +174,7 @@ def _choices(body: list[str], modifiers: set[str]) -> tuple[str, ...]:
 def _resolve(key: str, flags: _Flags) -> dict[str, Any]:
     """The type fields of an ``OptionSpec`` from the words, first match wins (§7.3.2)."""
     words = flags.words
-    choice = next((word for word in CHOICE_TYPES if word in words), None)
+    choice = _first_of(CHOICE_TYPES, words)
     if choice is not None:
         return {"type": choice, "choices": flags.choices}
     if "range" in words:
@@ -184,7 +184,7 @@ def _resolve(key: str, flags: _Flags) -> dict[str, Any]:
             raise OptionKeyError(f"{key}: pickers take product, variant or collection, not {flags.picker!r}")
         return {"type": "picker", "picker": flags.picker, "multiple": "array" in words}
     scalars = flags.scalars
-    container = next((word for word in ("keyval", "array") if word in words), None)
+    container = _first_of(("keyval", "array"), words)
     if container is not None:
         return {"type": container, "element_type": _element_type(key, scalars)}
     if len(scalars) > 1:
@@ -197,6 +197,13 @@ def _resolve(key: str, flags: _Flags) -> dict[str, Any]:
                 raise OptionKeyError(f"{key}: secret options cannot be userform fields")
             return {"type": word}
     return {"type": "text"}
+
+
+def _first_of(candidates: tuple[str, ...], words: list[str]) -> str | None:
+    for word in candidates:
+        if word in words:
+            return word
+    return None
 
 
 def _range(key: str, bounds: dict[str, int]) -> tuple[int, int, int]:
