@@ -144,14 +144,15 @@ def ruby_times(
     cases: list[dict], rounds: int, warmup: int = 1
 ) -> dict[str, tuple[float | None, str | None]] | None:
     """The same figures from Ruby Liquid, or None when ``ruby``/``liquid`` are missing."""
-    if shutil.which("ruby") is None:
+    ruby = shutil.which("ruby")
+    if ruby is None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
         script, data = Path(tmp) / "bench.rb", Path(tmp) / "cases.json"
         script.write_text(RUBY_SCRIPT)
         data.write_text(json.dumps(cases))
-        proc = subprocess.run(
-            ["ruby", str(script), str(data), str(rounds), str(warmup)],
+        proc = subprocess.run(  # noqa: S603  (a fixed argument list, no shell)
+            [ruby, str(script), str(data), str(rounds), str(warmup)],
             capture_output=True,
             text=True,
             env=dict(os.environ, TZ="UTC"),

@@ -142,7 +142,7 @@ def parse_multipart(raw: bytes, content_type: str) -> dict[str, Any]:
                 _normalize(params, name, value, 0)
     except ParamsError:
         raise
-    except Exception as exc:  # the email package reports malformed input in many ways
+    except Exception as exc:  # noqa: BLE001  (the email package reports malformed input in many ways)
         logger.debug("multipart parse failure: %r", exc)
         raise ParamsError(f"malformed multipart body: {exc}") from None
     return _plain(params)
@@ -213,18 +213,7 @@ def _normalize(params: dict[str, Any], name: str, value: Any, depth: int) -> Any
     """
     if depth >= MAX_DEPTH:
         raise ParamsError(f"parameters nested deeper than {MAX_DEPTH} levels")
-
-    if depth == 0:
-        # The first character never opens nesting, so "[a]" is a plain key.
-        start = name.find("[", 1)
-        key, after = (name[:start], name[start:]) if start != -1 else (name, "")
-    elif name.startswith("[]"):
-        key, after = "[]", name[2:]
-    elif name.startswith("[") and (end := name.find("]", 1)) != -1:
-        key, after = name[1:end], name[end + 1 :]
-    else:
-        key, after = name, ""
-
+    key, after = _split_name(name, depth)
     if not key:
         return params
 
@@ -237,24 +226,40 @@ def _normalize(params: dict[str, Any], name: str, value: Any, depth: int) -> Any
     elif after == "[]":
         _list_at(params, key).append(value)
     elif after.startswith("[]"):
-        # "x[][y]" puts hashes in the array; a key the last hash already has starts a new one.
-        child = after[3:-1]
-        if not (
-            after[2:3] == "[" and after.endswith("]") and child and "[" not in child and "]" not in child
-        ):
-            child = after[2:]
-        items = _list_at(params, key)
-        last = items[-1] if items else None
-        if _is_params(last) and not _has_key(last, child):
-            _normalize(last, child, value, depth + 1)
-        else:
-            items.append(_normalize({}, child, value, depth + 1))
+        _append_to_hashes(_list_at(params, key), after, value, depth)
     else:
         nested = params.setdefault(key, {})
         if not _is_params(nested):
             raise ParamsError(f"expected a hash for parameter {key!r}, got {_kind(nested)}")
         params[key] = _normalize(nested, after, value, depth + 1)
     return params
+
+
+def _split_name(name: str, depth: int) -> tuple[str, str]:
+    """``(key, rest)`` of a bracket path: ``a[b][c]`` → ``("a", "[b][c]")``, ``[b][c]`` below the
+    top level → ``("b", "[c]")``, ``[][c]`` → ``("[]", "[c]")``."""
+    if depth == 0:
+        # The first character never opens nesting, so "[a]" is a plain key.
+        start = name.find("[", 1)
+        return (name[:start], name[start:]) if start != -1 else (name, "")
+    if name.startswith("[]"):
+        return "[]", name[2:]
+    if name.startswith("[") and (end := name.find("]", 1)) != -1:
+        return name[1:end], name[end + 1 :]
+    return name, ""
+
+
+def _append_to_hashes(items: list[Any], after: str, value: Any, depth: int) -> None:
+    """Place ``value`` for an ``x[][y]`` path (``after`` is ``[][y]``): in the array's last hash,
+    or in a new one when the last hash already has the key."""
+    child = after[3:-1]
+    if not (after[2:3] == "[" and after.endswith("]") and child and "[" not in child and "]" not in child):
+        child = after[2:]
+    last = items[-1] if items else None
+    if _is_params(last) and not _has_key(last, child):
+        _normalize(last, child, value, depth + 1)
+    else:
+        items.append(_normalize({}, child, value, depth + 1))
 
 
 def _list_at(params: dict[str, Any], key: str) -> list[Any]:

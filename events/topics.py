@@ -2,8 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from datetime import tzinfo as TzInfo
+from datetime import datetime, timedelta, tzinfo
 
 from dateutil.relativedelta import relativedelta
 
@@ -91,7 +90,7 @@ class Subscription:
         """The line as written back: ``topic`` or ``topic+N.unit``."""
         return f"{self.topic}+{self.amount}.{self.unit}" if self.unit else self.topic
 
-    def run_at(self, start: datetime, tzinfo: TzInfo | None = None) -> datetime:
+    def run_at(self, start: datetime, tzinfo: tzinfo | None = None) -> datetime:
         """The instant a task run for this subscription is due, ``start`` plus the offset.
 
         Months and years step on the calendar in ``tzinfo`` (the shop's zone),

@@ -1,8 +1,10 @@
 """Admin for shops."""
 
+from allauth.socialaccount.models import SocialToken
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 
-from integrations.models import Shop
+from integrations.models import Connection, Service, Shop
 
 
 @admin.register(Shop)
@@ -27,11 +29,6 @@ class ShopAdmin(admin.ModelAdmin):
     @admin.display(description="name")
     def shop_name(self, shop: Shop) -> str:
         return (shop.data or {}).get("name", "")
-
-
-from django.utils.html import format_html, format_html_join  # noqa: E402
-
-from integrations.models import Connection, Service  # noqa: E402
 
 
 @admin.register(Connection)
@@ -79,8 +76,6 @@ class ConnectionAdmin(admin.ModelAdmin):
         extra_context = {**(extra_context or {}), "subtitle": links}
         return super().changelist_view(request, extra_context)
 
-
-from allauth.socialaccount.models import SocialToken  # noqa: E402
 
 # allauth's SocialTokenAdmin lists the (now encrypted) token and edits both token
 # fields; Hub's shows the row without them: tokens never appear in the admin.

@@ -4,8 +4,8 @@ from tasks_app.secrets import liquid_secrets, new_nonce
 
 
 def liquid_scope(shop, nonce: str | None = None) -> dict:
-    """``{"globals": {key: value}, "secrets": {key: reference}}`` for a stored ``shop``, as keyword
-    arguments for ``rendering.task_variables``; ``{}`` when ``shop`` is None (the built-in preview
+    """``{"globals": {key: value}, "secrets": {key: reference}}`` for a stored ``shop``, the
+    ``scope`` of ``rendering.task_variables``; ``{}`` when ``shop`` is None (the built-in preview
     shop has neither). References carry ``nonce``, a fresh throwaway one by default (previews)."""
     if shop is None:
         return {}

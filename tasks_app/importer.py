@@ -162,26 +162,7 @@ def prepare_task(
     warnings = [
         f"{source_name}: {path}: unknown key {key!r} ignored" for key in value if key not in KNOWN_FIELDS
     ]
-
-    name = value.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise fail(
-            ".name",
-            "a task needs a non-empty name"
-            if name in (None, "")
-            else f"expected a string, got {_kind(name)}",
-        )
-    if len(name) > 255:
-        raise fail(".name", "longer than 255 characters")
-    script = value.get("script")
-    if not isinstance(script, str):
-        raise fail(".script", f"expected a string, got {_kind(script)}")
-    for key in TEXT_FIELDS:
-        if value.get(key) is not None and not isinstance(value[key], str):
-            raise fail(f".{key}", f"expected a string or null, got {_kind(value[key])}")
-    for key in BOOLEAN_FIELDS:
-        if value.get(key) is not None and not isinstance(value[key], bool):
-            raise fail(f".{key}", f"expected true, false or null, got {_kind(value[key])}")
+    name, script = _check_fields(value, fail)
     tags = _string_list(value.get("tags"), fail, ".tags")
     lines = _string_list(value.get("subscriptions"), fail, ".subscriptions")
     definitions = _preview_definitions(value.get("preview_event_definitions"), fail)
@@ -195,39 +176,18 @@ def prepare_task(
         for key in ("subscriptions_template", "online_store_javascript", "order_status_javascript")
     }
     keys = discover_options(script, *texts.values())
-    try:
-        check_option_names(keys)
-    except OptionKeyError as exc:
-        raise fail(".script", f"option {exc}") from None
-    source = dict(stored)
-    source.update({key: val for key, val in (options_override or {}).items() if key in keys})
-    options = {}
-    for key in keys:
-        try:
-            options[key] = coerce_option_value(key, source.get(key))
-        except OptionKeyError as exc:
-            raise fail(".script", f"option {exc}") from None
-        except OptionValueError as exc:
-            raise fail(f".options.{key}{exc.path}", exc.reason) from None
-        warnings += [
-            f"{source_name}: {path}.options.{key}: {w.split(': ', 1)[1]}"
-            for w in parse_option_key(key).warnings
-        ]
+    options = _coerced_options(keys, {**stored, **(options_override or {})}, fail)
+    warnings += [
+        f"{source_name}: {path}.options.{key}: {w.split(': ', 1)[1]}"
+        for key in keys
+        for w in parse_option_key(key).warnings
+    ]
     warnings += [
         f"{source_name}: {path}.options.{key}: not referenced by the task, dropped"
         for key in stored
         if key not in options
     ]
-
-    try:
-        declared_scopes(script)
-    except PermissionsError as exc:
-        raise fail(".script", str(exc)) from None
-    try:
-        parse_liquid(script)
-    except LiquidError as exc:
-        # A script that cannot parse would fail every run; refuse it like Mechanic refuses the save.
-        raise fail(".script", exc.message) from None
+    _check_script(script, fail)
 
     template = texts["subscriptions_template"]
     where = ".subscriptions_template"
@@ -255,6 +215,60 @@ def prepare_task(
     }
     fields["shopify_access_scopes_required"] = scopes_for_fields(fields)
     return PreparedTask(fields=fields, path=path, warnings=warnings)
+
+
+def _check_fields(value: dict, fail: Callable[[str, str], Exception]) -> tuple[str, str]:
+    """``(name, script)`` of a task export whose name, script, texts and flags have their types."""
+    name = value.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise fail(
+            ".name",
+            "a task needs a non-empty name"
+            if name in (None, "")
+            else f"expected a string, got {_kind(name)}",
+        )
+    if len(name) > 255:
+        raise fail(".name", "longer than 255 characters")
+    script = value.get("script")
+    if not isinstance(script, str):
+        raise fail(".script", f"expected a string, got {_kind(script)}")
+    for key in TEXT_FIELDS:
+        if value.get(key) is not None and not isinstance(value[key], str):
+            raise fail(f".{key}", f"expected a string or null, got {_kind(value[key])}")
+    for key in BOOLEAN_FIELDS:
+        if value.get(key) is not None and not isinstance(value[key], bool):
+            raise fail(f".{key}", f"expected true, false or null, got {_kind(value[key])}")
+    return name, script
+
+
+def _coerced_options(keys: list[str], values: dict, fail: Callable[[str, str], Exception]) -> dict:
+    """The discovered option ``keys`` with their coerced ``values`` (§7.3.4)."""
+    try:
+        check_option_names(keys)
+    except OptionKeyError as exc:
+        raise fail(".script", f"option {exc}") from None
+    options = {}
+    for key in keys:
+        try:
+            options[key] = coerce_option_value(key, values.get(key))
+        except OptionKeyError as exc:
+            raise fail(".script", f"option {exc}") from None
+        except OptionValueError as exc:
+            raise fail(f".options.{key}{exc.path}", exc.reason) from None
+    return options
+
+
+def _check_script(script: str, fail: Callable[[str, str], Exception]) -> None:
+    """Refuse a script whose ``{% permissions %}`` block is invalid or that does not parse."""
+    try:
+        declared_scopes(script)
+    except PermissionsError as exc:
+        raise fail(".script", str(exc)) from None
+    try:
+        parse_liquid(script)
+    except LiquidError as exc:
+        # A script that cannot parse would fail every run; refuse it like Mechanic refuses the save.
+        raise fail(".script", exc.message) from None
 
 
 def scopes_for_fields(fields: dict) -> list[str]:
@@ -297,7 +311,7 @@ def render_subscriptions(
             template, {"shop": shop_data, "options": options}, RenderSettings(timezone=timezone)
         )
         return parse_subscriptions(text)
-    except Exception as exc:  # noqa: BLE001 - any render failure is the template's error to report
+    except Exception as exc:  # noqa: BLE001  (any render failure is the template's error to report)
         if isinstance(exc, TaskRenderError):
             reason = exc.message
         elif isinstance(exc, SubscriptionError):

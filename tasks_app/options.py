@@ -103,80 +103,122 @@ def parse_option_key(key: str) -> OptionSpec:
     if not KEY_RE.fullmatch(key or ""):
         raise OptionKeyError(f"{key}: option keys are lower-case letters, digits and underscores")
     name, _, rest = key.partition("__")
-    tokens = [t for t in re.split(r"_+", rest) if t]
-    words: list[str] = []
-    mods: set[str] = set()
-    choices: list[str] = []
-    bounds: dict[str, int] = {}
-    picker = None
+    flags = _read_flags([part for part in re.split(r"_+", rest) if part])
+    known = set(CHOICE_TYPES) | set(SCALAR_TYPES) | OTHER_WORDS
+    return OptionSpec(
+        key=key,
+        name=name,
+        modifiers=frozenset(flags.modifiers),
+        warnings=tuple(f"{key}: unknown flag {word!r} ignored" for word in flags.words if word not in known),
+        **_resolve(key, flags),
+    )
+
+
+@dataclass(slots=True)
+class _Flags:
+    """The flags of an option key, read but not yet resolved to a type."""
+
+    words: list[str] = field(default_factory=list)
+    modifiers: set[str] = field(default_factory=set)
+    choices: tuple[str, ...] = ()
+    bounds: dict[str, int] = field(default_factory=dict)
+    picker: str | None = None
+
+    @property
+    def scalars(self) -> list[str]:
+        """The scalar type words, once each; ``code`` wins over ``multiline``."""
+        scalars = [w for w in dict.fromkeys(self.words) if w in SCALAR_TYPES]
+        if "code" in scalars and "multiline" in scalars:
+            scalars.remove("multiline")  # a code textarea either way
+        return scalars
+
+
+def _read_flags(parts: list[str]) -> _Flags:
+    flags = _Flags()
     i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        if token in CHOICE_TYPES:
-            # Everything after the choice word is the list, except trailing modifiers.
-            words.append(token)
-            body = tokens[i + 1 :]
-            while body and body[-1] in MODIFIERS:
-                mods.add(body.pop())
-            pairs: list[tuple[int, list[str]]] = []
-            for tok in body:
-                if re.fullmatch(r"o\d+", tok):
-                    pairs.append((int(tok[1:]), []))
-                elif pairs:
-                    pairs[-1][1].append(tok)
-            choices = ["_".join(value) for _, value in sorted(pairs, key=lambda pair: pair[0])]
+    while i < len(parts):
+        part = parts[i]
+        if part in CHOICE_TYPES:
+            flags.words.append(part)
+            flags.choices = _choices(parts[i + 1 :], flags.modifiers)
             break
-        match = re.fullmatch(r"(min|max|step)(\d+)", token)
+        match = re.fullmatch(r"(min|max|step)(\d+)", part)
         if match:
-            bounds[match[1]] = int(match[2])
-        elif token in MODIFIERS:
-            mods.add(token)
-        elif token == "picker" and i + 1 < len(tokens):
-            picker = tokens[i + 1]
+            flags.bounds[match[1]] = int(match[2])
+        elif part in MODIFIERS:
+            flags.modifiers.add(part)
+        elif part == "picker" and i + 1 < len(parts):
+            flags.picker = parts[i + 1]
             i += 1
         else:
-            words.append(token)
+            flags.words.append(part)
         i += 1
-    return _resolve(key, name, words, frozenset(mods), tuple(choices), bounds, picker)
+    return flags
 
 
-def _resolve(key, name, words, mods, choices, bounds, picker) -> OptionSpec:
-    """Type resolution from the words, first match wins (§7.3.2)."""
-    known = set(CHOICE_TYPES) | set(SCALAR_TYPES) | OTHER_WORDS
-    warnings = tuple(f"{key}: unknown flag {word!r} ignored" for word in words if word not in known)
-    scalars = [w for w in dict.fromkeys(words) if w in SCALAR_TYPES]
-    if "code" in scalars and "multiline" in scalars:
-        scalars.remove("multiline")  # a code textarea either way
-    spec = {"key": key, "name": name, "modifiers": mods, "warnings": warnings}
+def _choices(body: list[str], modifiers: set[str]) -> tuple[str, ...]:
+    """The choice list after a choice word (``o1_red_o2_dark_blue``); trailing modifiers go to
+    ``modifiers``."""
+    body = list(body)
+    while body and body[-1] in MODIFIERS:
+        modifiers.add(body.pop())
+    pairs: list[tuple[int, list[str]]] = []
+    for part in body:
+        if re.fullmatch(r"o\d+", part):
+            pairs.append((int(part[1:]), []))
+        elif pairs:
+            pairs[-1][1].append(part)
+    return tuple("_".join(value) for _, value in sorted(pairs, key=lambda pair: pair[0]))
 
-    for word in CHOICE_TYPES:
-        if word in words:
-            return OptionSpec(type=word, choices=choices, **spec)
+
+def _resolve(key: str, flags: _Flags) -> dict[str, Any]:
+    """The type fields of an ``OptionSpec`` from the words, first match wins (§7.3.2)."""
+    words = flags.words
+    choice = _first_of(CHOICE_TYPES, words)
+    if choice is not None:
+        return {"type": choice, "choices": flags.choices}
     if "range" in words:
-        if "min" not in bounds or "max" not in bounds:
-            raise OptionKeyError(f"{key}: a range needs min and max (range_min0_max10)")
-        return OptionSpec(type="range", range=(bounds["min"], bounds["max"], bounds.get("step", 1)), **spec)
-    if picker is not None:
-        if picker not in PICKER_RESOURCES:
-            raise OptionKeyError(f"{key}: pickers take product, variant or collection, not {picker!r}")
-        return OptionSpec(type="picker", picker=picker, multiple="array" in words, **spec)
-    for container in ("keyval", "array"):
-        if container in words:
-            elements = [w for w in scalars if w in ELEMENT_TYPES]
-            others = [w for w in scalars if w not in ELEMENT_TYPES]
-            if len(elements) > 1 or others:
-                raise OptionKeyError(f"{key}: contradictory flags {'/'.join(scalars)}")
-            return OptionSpec(type=container, element_type=elements[0] if elements else "text", **spec)
+        return {"type": "range", "range": _range(key, flags.bounds)}
+    if flags.picker is not None:
+        if flags.picker not in PICKER_RESOURCES:
+            raise OptionKeyError(f"{key}: pickers take product, variant or collection, not {flags.picker!r}")
+        return {"type": "picker", "picker": flags.picker, "multiple": "array" in words}
+    scalars = flags.scalars
+    container = _first_of(("keyval", "array"), words)
+    if container is not None:
+        return {"type": container, "element_type": _element_type(key, scalars)}
     if len(scalars) > 1:
         raise OptionKeyError(f"{key}: contradictory flags {'/'.join(scalars)}")
     if scalars:
-        return OptionSpec(type=scalars[0], **spec)
+        return {"type": scalars[0]}
     for word in ("global", "secret"):
         if word in words:
-            if word == "secret" and "userform" in mods:
+            if word == "secret" and "userform" in flags.modifiers:
                 raise OptionKeyError(f"{key}: secret options cannot be userform fields")
-            return OptionSpec(type=word, **spec)
-    return OptionSpec(type="text", **spec)
+            return {"type": word}
+    return {"type": "text"}
+
+
+def _first_of(candidates: tuple[str, ...], words: list[str]) -> str | None:
+    for word in candidates:
+        if word in words:
+            return word
+    return None
+
+
+def _range(key: str, bounds: dict[str, int]) -> tuple[int, int, int]:
+    if "min" not in bounds or "max" not in bounds:
+        raise OptionKeyError(f"{key}: a range needs min and max (range_min0_max10)")
+    return bounds["min"], bounds["max"], bounds.get("step", 1)
+
+
+def _element_type(key: str, scalars: list[str]) -> str:
+    """The element type of a keyval or array option: at most one element word, nothing else."""
+    elements = [w for w in scalars if w in ELEMENT_TYPES]
+    others = [w for w in scalars if w not in ELEMENT_TYPES]
+    if len(elements) > 1 or others:
+        raise OptionKeyError(f"{key}: contradictory flags {'/'.join(scalars)}")
+    return elements[0] if elements else "text"
 
 
 def discover_options(
@@ -228,50 +270,55 @@ def coerce_option_value(key: str, value: Any) -> Any:
 def _coerce(spec: OptionSpec, value: Any) -> Any:
     if value is None:
         return None
-    kind = spec.type
-    if kind in TEXT_TYPES or kind in ("global", "secret"):
-        return _coerce_text(spec, value, "")
-    if kind == "boolean":
-        return _coerce_boolean(spec, value)
-    if kind == "number":
-        return _coerce_number(spec, value, "")
-    if kind == "range":
-        number = _coerce_number(spec, value, "")
-        low, high, _step = spec.range
-        if number is not None and not low <= number <= high:
-            raise OptionValueError(spec.key, f"{number} is outside {low}..{high}")
-        return number
-    if kind in ("select", "choice"):
-        text = _coerce_text(spec, value, "")
-        if text == "":
-            return None
-        if text not in spec.choices:
-            raise OptionValueError(spec.key, f"{text!r} is not one of {', '.join(spec.choices)}")
-        return text
-    if kind == "multiselect":
+    return _COERCERS.get(spec.type, _coerce_pattern)(spec, value)
+
+
+def _coerce_range(spec: OptionSpec, value: Any) -> int | float | None:
+    number = _coerce_number(spec, value, "")
+    low, high, _step = spec.range
+    if number is not None and not low <= number <= high:
+        raise OptionValueError(spec.key, f"{number} is outside {low}..{high}")
+    return number
+
+
+def _coerce_choice(spec: OptionSpec, value: Any) -> str | None:
+    text = _coerce_text(spec, value, "")
+    if text == "":
+        return None
+    if text not in spec.choices:
+        raise OptionValueError(spec.key, f"{text!r} is not one of {', '.join(spec.choices)}")
+    return text
+
+
+def _coerce_multiselect(spec: OptionSpec, value: Any) -> list:
+    items = _as_list(spec, value)
+    for index, item in enumerate(items):
+        if item not in spec.choices:
+            raise OptionValueError(
+                spec.key, f"{item!r} is not one of {', '.join(spec.choices)}", f"[{index}]"
+            )
+    return items
+
+
+def _coerce_keyval(spec: OptionSpec, value: Any) -> dict:
+    if not isinstance(value, dict):
+        raise OptionValueError(spec.key, f"expected an object of key → value, got {_kind(value)}")
+    return {
+        str(k): _coerce_element(spec, v, f".{k}" if re.fullmatch(r"\w+", str(k)) else f"[{k!r}]")
+        for k, v in value.items()
+    }
+
+
+def _coerce_array(spec: OptionSpec, value: Any) -> list:
+    items = _as_list(spec, value)
+    return [_coerce_element(spec, item, f"[{index}]") for index, item in enumerate(items)]
+
+
+def _coerce_picker(spec: OptionSpec, value: Any) -> str | list | None:
+    if spec.multiple:
         items = _as_list(spec, value)
-        for index, item in enumerate(items):
-            if item not in spec.choices:
-                raise OptionValueError(
-                    spec.key, f"{item!r} is not one of {', '.join(spec.choices)}", f"[{index}]"
-                )
-        return items
-    if kind == "keyval":
-        if not isinstance(value, dict):
-            raise OptionValueError(spec.key, f"expected an object of key → value, got {_kind(value)}")
-        return {
-            str(k): _coerce_element(spec, v, f".{k}" if re.fullmatch(r"\w+", str(k)) else f"[{k!r}]")
-            for k, v in value.items()
-        }
-    if kind == "array":
-        items = _as_list(spec, value)
-        return [_coerce_element(spec, item, f"[{index}]") for index, item in enumerate(items)]
-    if kind == "picker":
-        if spec.multiple:
-            items = _as_list(spec, value)
-            return [_coerce_gid(spec, item, f"[{index}]") for index, item in enumerate(items)]
-        return _coerce_gid(spec, value, "")
-    return _coerce_pattern(spec, value)
+        return [_coerce_gid(spec, item, f"[{index}]") for index, item in enumerate(items)]
+    return _coerce_gid(spec, value, "")
 
 
 def _coerce_text(spec: OptionSpec, value: Any, path: str) -> str:
@@ -348,6 +395,29 @@ def _coerce_pattern(spec: OptionSpec, value: Any) -> str | None:
     if not pattern.fullmatch(text):
         raise OptionValueError(spec.key, f"{text!r} is not a {spec.type} ({shape})")
     return text
+
+
+def _coerce_plain_text(spec: OptionSpec, value: Any) -> str:
+    return _coerce_text(spec, value, "")
+
+
+def _coerce_plain_number(spec: OptionSpec, value: Any) -> int | float | None:
+    return _coerce_number(spec, value, "")
+
+
+# Option type → its coercion; date, datetime, time and color (the rest) are checked by pattern.
+_COERCERS: dict[str, Callable[[OptionSpec, Any], Any]] = {
+    **dict.fromkeys([*TEXT_TYPES, "global", "secret"], _coerce_plain_text),
+    "boolean": _coerce_boolean,
+    "number": _coerce_plain_number,
+    "range": _coerce_range,
+    "select": _coerce_choice,
+    "choice": _coerce_choice,
+    "multiselect": _coerce_multiselect,
+    "keyval": _coerce_keyval,
+    "array": _coerce_array,
+    "picker": _coerce_picker,
+}
 
 
 def coerce_options(values: Mapping[str, Any]) -> dict:
@@ -469,40 +539,41 @@ def fill_value(spec: OptionSpec, today: date | None = None) -> Any:
     ``"custom"``, ``..._email_...`` → the example email, ``..._url`` →
     ``"https://example.com"``), else ``"example"``.
     """
-    tomorrow = (today or date.today()) + timedelta(days=1)
-    element = {"number": 1, "email": FILL_EMAIL}.get(spec.element_type or "", "example")
-    kind = spec.type
-    if kind == "email":
-        return FILL_EMAIL
-    if kind == "number":
-        return 1
-    if kind == "boolean":
-        return True
-    if kind == "array":
-        return [element]
-    if kind == "keyval":
-        return {FILL_ID: element}
-    if kind in ("choice", "select"):
-        return spec.choices[0] if spec.choices else "example"
-    if kind == "multiselect":
-        return list(spec.choices[:1])
-    if kind == "date":
-        return tomorrow.isoformat()
-    if kind == "datetime":
-        return f"{tomorrow.isoformat()}T00:00"
-    if kind == "time":
-        return "00:00"
-    if kind == "range":
-        return spec.range[0]
-    if kind == "color":
-        return "#000000"
-    if kind == "picker":
-        gid = f"gid://shopify/{PICKER_GID_TYPES[spec.picker]}/1"
-        return [gid] if spec.multiple else gid
+    fill = _FILLS.get(spec.type)
+    if fill is not None:
+        return fill(spec, (today or date.today()) + timedelta(days=1))
     for pattern, text in FILL_BY_NAME:
         if pattern.search(spec.name):
             return text
     return "example"
+
+
+def _fill_element(spec: OptionSpec) -> Any:
+    return {"number": 1, "email": FILL_EMAIL}.get(spec.element_type or "", "example")
+
+
+def _fill_picker(spec: OptionSpec) -> str | list[str]:
+    gid = f"gid://shopify/{PICKER_GID_TYPES[spec.picker]}/1"
+    return [gid] if spec.multiple else gid
+
+
+# Option type → its placeholder, from the spec and tomorrow's date; other types are text.
+_FILLS: dict[str, Callable[[OptionSpec, date], Any]] = {
+    "email": lambda spec, tomorrow: FILL_EMAIL,
+    "number": lambda spec, tomorrow: 1,
+    "boolean": lambda spec, tomorrow: True,
+    "array": lambda spec, tomorrow: [_fill_element(spec)],
+    "keyval": lambda spec, tomorrow: {FILL_ID: _fill_element(spec)},
+    "choice": lambda spec, tomorrow: spec.choices[0] if spec.choices else "example",
+    "select": lambda spec, tomorrow: spec.choices[0] if spec.choices else "example",
+    "multiselect": lambda spec, tomorrow: list(spec.choices[:1]),
+    "date": lambda spec, tomorrow: tomorrow.isoformat(),
+    "datetime": lambda spec, tomorrow: f"{tomorrow.isoformat()}T00:00",
+    "time": lambda spec, tomorrow: "00:00",
+    "range": lambda spec, tomorrow: spec.range[0],
+    "color": lambda spec, tomorrow: "#000000",
+    "picker": lambda spec, tomorrow: _fill_picker(spec),
+}
 
 
 def fill_required(values: Mapping[str, Any], today: date | None = None) -> dict:

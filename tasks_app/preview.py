@@ -232,21 +232,103 @@ def preview_task_definition(
     carries a notice naming the options it changed.
     Never raises for problems in the task: they become failing results.
     """
-    name = str(task.get("name") or "")
-    now = now or datetime.now(UTC)
-    if shop is not None:
-        shop_data, timezone = shop.liquid_data(), shop.timezone_name
-    else:
-        shop_data, timezone = build_liquid_shop(PREVIEW_SHOP_DOMAIN, PREVIEW_SHOP_DATA), "UTC"
+    preview = _Preview(task, shop, now or datetime.now(UTC))
     try:
         options = preview_options(task, fill=fill_required or explore)
     except (OptionKeyError, OptionValueError) as exc:
-        return [PreviewResult(task=name, topic="", exception=f"option {exc}")]
-    results = _preview_with(task, name, options, shop, shop_data, timezone, now)
+        return [PreviewResult(task=preview.name, topic="", exception=f"option {exc}")]
+    results = preview.results(options)
     if explore:
-        results = _explore(task, name, options, results, shop, shop_data, timezone, now)
+        results = preview.explore(options, results)
     _add_permissions(task, results)
     return results
+
+
+@dataclass
+class _Preview:
+    """What every render of one task's preview shares: the task, the shop and the clock.
+
+    ``shop`` is a stored ``Shop`` or None for the built-in preview shop; ``shop_data`` and
+    ``timezone`` are the Liquid shop and its time zone, ``task_data`` the ``task`` object.
+    """
+
+    task: dict
+    shop: Any
+    now: datetime
+    name: str = field(init=False)
+    shop_data: dict = field(init=False)
+    timezone: str = field(init=False)
+    task_data: dict = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.name = str(self.task.get("name") or "")
+        if self.shop is not None:
+            self.shop_data, self.timezone = self.shop.liquid_data(), self.shop.timezone_name
+        else:
+            self.shop_data = build_liquid_shop(PREVIEW_SHOP_DOMAIN, PREVIEW_SHOP_DATA)
+            self.timezone = "UTC"
+        self.task_data = {
+            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"hub-preview-task:{self.name}")),
+            "name": self.name,
+            "created_at": _iso(self.now),
+        }
+
+    def results(self, options: dict) -> list[PreviewResult]:
+        """One result per preview event per subscribed topic, with these option values."""
+        try:
+            topics = preview_topics(self.task, options, self.shop_data, self.timezone)
+        except TaskImportError as exc:
+            return [PreviewResult(task=self.name, topic="", exception=f"subscriptions: {exc.reason}")]
+        results = []
+        scope = liquid_scope(self.shop)
+        for topic in topics:
+            events = preview_events(topic, self.task.get("preview_event_definitions"), self.shop)
+            for index, event in enumerate(events):
+                results.append(self.render(event, index, options, scope))
+        return results
+
+    def explore(self, options: dict, results: list[PreviewResult]) -> list[PreviewResult]:
+        """``explore_options`` from these results; each result notes the options it changed."""
+        adjusted, results = explore_options(
+            options, results, self.results, str(self.task.get("script") or "")
+        )
+        if adjusted:
+            notice = "preview options adjusted: " + ", ".join(
+                f"{key}={json.dumps(adjusted[key], ensure_ascii=False)}" for key in adjusted
+            )
+            for result in results:
+                result.notices.append(notice)
+        return results
+
+    def render(self, event: PreviewEvent, index: int, options: dict, scope: dict) -> PreviewResult:
+        """The result of rendering the task for preview event ``index`` of its topic."""
+        shopify_topic = event.topic if event.topic.startswith("shopify/") else None
+        event_data = event.stored or {
+            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"hub-preview-event:{self.name}:{event.topic}:{index}")),
+            "topic": event.topic,
+            "data": event.data,
+            "source": "preview",
+            "created_at": _iso(self.now),
+            "shopify_topic": shopify_topic,
+            "webhook_request_id": None,
+            "flow_action_run_id": None,
+            "parent": None,
+            "preview": True,
+        }
+        settings = RenderSettings(timezone=self.timezone, now=self.now, preview=True, shopify=_no_shopify)
+        variables = task_variables(
+            shop=self.shop_data, event=event_data, task=self.task_data, cache={}, scope=scope
+        )
+        try:
+            outcome = render_task(
+                script=self.task.get("script") or "",
+                option_values=options,
+                variables=variables,
+                settings=settings,
+            )
+        except Exception as exc:  # noqa: BLE001  (a preview reports every failure, it never crashes)
+            outcome = RenderOutcome(error=f"internal error while rendering: {type(exc).__name__}: {exc}")
+        return _result(self.name, event, outcome)
 
 
 def _add_permissions(task: dict, results: list[PreviewResult]) -> None:
@@ -260,22 +342,6 @@ def _add_permissions(task: dict, results: list[PreviewResult]) -> None:
         return
     for result in results:
         result.permissions = list(scopes)
-
-
-def _explore(task, name, options, results, shop, shop_data, timezone, now) -> list[PreviewResult]:
-    adjusted, results = explore_options(
-        options,
-        results,
-        lambda values: _preview_with(task, name, values, shop, shop_data, timezone, now),
-        str(task.get("script") or ""),
-    )
-    if adjusted:
-        notice = "preview options adjusted: " + ", ".join(
-            f"{key}={json.dumps(adjusted[key], ensure_ascii=False)}" for key in adjusted
-        )
-        for result in results:
-            result.notices.append(notice)
-    return results
 
 
 def explore_options(
@@ -374,58 +440,9 @@ def _option_moves(values: dict, changed: dict, words: list[str]):
                 yield key, {word: first if first is not None else placeholder[FILL_ID]}
 
 
-def _preview_with(task, name, options, shop, shop_data, timezone, now) -> list[PreviewResult]:
-    try:
-        topics = preview_topics(task, options, shop_data, timezone)
-    except TaskImportError as exc:
-        return [PreviewResult(task=name, topic="", exception=f"subscriptions: {exc.reason}")]
-
-    task_data = {
-        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"hub-preview-task:{name}")),
-        "name": name,
-        "created_at": _iso(now),
-    }
-    results = []
-    scope = liquid_scope(shop)
-    for topic in topics:
-        for index, event in enumerate(preview_events(topic, task.get("preview_event_definitions"), shop)):
-            results.append(
-                _render(task, name, event, index, options, shop_data, timezone, task_data, now, scope)
-            )
-    return results
-
-
-def _render(
-    task, name, event, index, options, shop_data, timezone, task_data, now, scope=None
-) -> PreviewResult:
-    shopify_topic = event.topic if event.topic.startswith("shopify/") else None
-    event_data = event.stored or {
-        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"hub-preview-event:{name}:{event.topic}:{index}")),
-        "topic": event.topic,
-        "data": event.data,
-        "source": "preview",
-        "created_at": _iso(now),
-        "shopify_topic": shopify_topic,
-        "webhook_request_id": None,
-        "flow_action_run_id": None,
-        "parent": None,
-        "preview": True,
-    }
-    settings = RenderSettings(timezone=timezone, now=now, preview=True, shopify=_no_shopify)
-    variables = task_variables(
-        shop=shop_data,
-        event=event_data,
-        task=task_data,
-        cache={},
-        shopify_topic=event_data.get("shopify_topic"),
-        **(scope or {}),
-    )
-    try:
-        outcome = render_task(
-            script=task.get("script") or "", option_values=options, variables=variables, settings=settings
-        )
-    except Exception as exc:  # noqa: BLE001 - a preview reports every failure, it never crashes
-        outcome = RenderOutcome(error=f"internal error while rendering: {type(exc).__name__}: {exc}")
+def _result(name: str, event: PreviewEvent, outcome: RenderOutcome) -> PreviewResult:
+    """Task ``name``'s preview result from a render's outcome, with the problems its actions
+    would meet."""
     result = PreviewResult(
         task=name,
         topic=event.topic,

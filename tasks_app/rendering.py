@@ -80,28 +80,29 @@ def task_variables(
     event: dict,
     task: dict,
     cache: dict | None = None,
-    shopify_topic: str | None = None,
     input_values: dict | None = None,
-    globals: dict | None = None,
-    secrets: dict | None = None,
+    scope: dict | None = None,
 ) -> dict:
     """The variables a script sees, except ``options`` (spec/liquid.md §5.1, §5.2).
 
-    The subject variable (``order`` for ``shopify/orders/*``...) holds the event data.
+    The subject variable (``order`` for ``shopify/orders/*``...) holds the event data; the
+    event's ``shopify_topic`` names it for events that came from Shopify under another topic.
     Objects behave as in Mechanic (tasks_app/liquid/drops.py): ``event.parent`` to 5
     generations, ``cache`` in key order, ``bulkOperation.objects[i].__parent``, and the legacy
     REST lookups of ``shop`` and Shopify subjects reading as nil (spec/liquid.md §5.5).
-    ``globals`` is ``{key: value}``, ``secrets`` is ``{key: reference}`` (spec/platform.md §5).
+    ``scope`` is the shop's ``{"globals": {key: value}, "secrets": {key: reference}}``
+    (``tasks_app.globals.liquid_scope``, spec/platform.md §5).
     """
+    scope = scope or {}
     variables = {
         "shop": legacy_object(shop, "shop"),
         "event": event_object(event),
         "task": task,
         "cache": cache_object(cache),
-        "globals": globals or {},
-        "secrets": secrets or {},
+        "globals": scope.get("globals") or {},
+        "secrets": scope.get("secrets") or {},
     }
-    name = subject_variable(event.get("topic", ""), shopify_topic)
+    name = subject_variable(event.get("topic", ""), event.get("shopify_topic"))
     if name == "input":
         variables["input"] = input_values if input_values is not None else event.get("data")
     elif name == "review":
@@ -175,9 +176,8 @@ def render_task_run(task_run) -> RenderOutcome:
         event=event.liquid_data(),
         task=task.liquid_data(),
         cache=CacheEntry.snapshot(shop),
-        shopify_topic=event.shopify_topic,
         input_values=event.input,
-        **liquid_scope(shop, task_run.secret_nonce),
+        scope=liquid_scope(shop, task_run.secret_nonce),
     )
     if event.topic == BULK_OPERATION_TOPIC:
         try:  # spec/runtime.md §14.3 item 4: the result file, parsed, as bulkOperation.objects

@@ -11,6 +11,7 @@ class AirtableClient(HttpClient):
     """Sends authenticated requests to ``<HUB_AIRTABLE_API_URL><url_path>``."""
 
     service_name = "Airtable"
+    raise_for_status = False  # callers read every answer
 
     def send(
         self, method: str, url_path: str, *, headers: dict[str, str] | None = None, body: Any = None
@@ -20,10 +21,6 @@ class AirtableClient(HttpClient):
         Raises ``ApiError``: transient when no response arrives, permanent or
         transient per the token refresh outcome.
         """
-        return self.request(
-            method.upper(),
-            f"{settings.HUB_AIRTABLE_API_URL}{url_path}",
-            json_body=body,
-            headers=headers,
-            raise_for_status=False,
+        return self.request_json(
+            method.upper(), f"{settings.HUB_AIRTABLE_API_URL}{url_path}", body, headers=headers
         )

@@ -104,9 +104,13 @@ class HttpClient:
 
     ``connection`` (an ``integrations.Connection``) supplies the bearer token;
     clients of services without OAuth pass None and override ``auth_headers``.
+    A service's answers are handled the same way on every call: ``rate_limit_retries`` 429s
+    are re-sent, and with ``raise_for_status`` false every answer goes back to the caller.
     """
 
     service_name: ClassVar[str] = ""
+    rate_limit_retries: ClassVar[int] = 0
+    raise_for_status: ClassVar[bool] = True
 
     def __init__(self, connection=None, *, session: requests.Session | None = None) -> None:
         self.connection = connection
@@ -124,24 +128,38 @@ class HttpClient:
             raise ApiError(str(exc), transient=not exc.permanent) from exc
         return {"Authorization": f"Bearer {token}"}
 
+    def request_json(
+        self,
+        method: str,
+        url: str,
+        payload: Any,
+        *,
+        params: dict | list | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> ApiResponse:
+        """``request`` with ``payload`` sent as compact JSON (``Content-Type: application/json``
+        unless given); a None payload sends no body."""
+        headers = dict(headers or {})
+        data = None
+        if payload is not None:
+            data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+            if not any(name.lower() == "content-type" for name in headers):
+                headers["Content-Type"] = "application/json"
+        return self.request(method, url, params=params, data=data, headers=headers)
+
     def request(
         self,
         method: str,
         url: str,
         *,
         params: dict | list | None = None,
-        json_body: Any = None,
         data: bytes | str | None = None,
         headers: dict[str, str] | None = None,
-        rate_limit_retries: int = 0,
         max_bytes: int = MAX_RESPONSE_BYTES,
-        raise_for_status: bool = True,
     ) -> ApiResponse:
-        """Send one request and return the response.
+        """Send one request with ``data`` verbatim and return the response.
 
-        ``json_body`` is sent as compact JSON (``Content-Type:
-        application/json`` unless given), ``data`` verbatim. A 401 refreshes
-        the token and re-sends once; a 429 is re-sent up to
+        A 401 refreshes the token and re-sends once; a 429 is re-sent up to
         ``rate_limit_retries`` times after ``Retry-After`` (or
         ``HUB_INTEGRATION_RETRY_DELAY_S``) seconds, at most 30 s each. With
         ``raise_for_status`` a non-2xx response raises ``ApiError`` (5xx and
@@ -149,12 +167,9 @@ class HttpClient:
         a body over ``max_bytes`` raises a permanent one.
         """
         headers = dict(headers or {})
-        if json_body is not None:
-            data = json.dumps(json_body, separators=(",", ":"), ensure_ascii=False).encode()
-            if not any(name.lower() == "content-type" for name in headers):
-                headers["Content-Type"] = "application/json"
         if isinstance(data, str):
             data = data.encode()
+        rate_limit_retries = self.rate_limit_retries
         refreshed = False
         auth = self.auth_headers()
         while True:
@@ -170,7 +185,7 @@ class HttpClient:
                 continue
             break
         answer = ApiResponse(status=response.status_code, headers=response.headers, content=content)
-        if raise_for_status and not answer.ok:
+        if self.raise_for_status and not answer.ok:
             raise self.error_for(method, url, answer)
         return answer
 

@@ -52,6 +52,7 @@ class GoogleClient(HttpClient):
     """The generic authenticated call of the ``google`` action."""
 
     service_name = "Google"
+    raise_for_status = False  # callers read every answer
 
     def send(
         self, method: str, url: str, *, headers: dict[str, str], body: Any = None, params: list | None = None
@@ -62,16 +63,15 @@ class GoogleClient(HttpClient):
         Raises ``ApiError`` only when no response arrives or the token fails.
         """
         if isinstance(body, dict | list):
-            return self.request(
-                method, url, params=params, json_body=body, headers=headers, raise_for_status=False
-            )
-        return self.request(method, url, params=params, data=body, headers=headers, raise_for_status=False)
+            return self.request_json(method, url, body, params=params, headers=headers)
+        return self.request(method, url, params=params, data=body, headers=headers)
 
 
 class DriveClient(HttpClient):
     """Drive v3 calls of the ``google_drive`` and ``google_sheets`` actions; non-2xx raises ``ApiError``."""
 
     service_name = "Google Drive"
+    rate_limit_retries = RATE_LIMIT_RETRIES
 
     def _url(self, path: str) -> str:
         return f"{settings.HUB_GOOGLE_DRIVE_API_URL}{path}"
@@ -87,19 +87,17 @@ class DriveClient(HttpClient):
             "GET",
             self._url("/drive/v3/files"),
             params={"q": query, "fields": "files(id,name)", "spaces": "drive", "pageSize": "1"},
-            rate_limit_retries=RATE_LIMIT_RETRIES,
         )
         files = (response.body or {}).get("files") or []
         return files[0]["id"] if files else None
 
     def create_folder(self, name: str, parent_id: str) -> str:
         """Create folder ``name`` in ``parent_id`` and return its id."""
-        response = self.request(
+        response = self.request_json(
             "POST",
             self._url("/drive/v3/files"),
+            {"name": name, "mimeType": FOLDER_MIME_TYPE, "parents": [parent_id]},
             params={"fields": "id"},
-            json_body={"name": name, "mimeType": FOLDER_MIME_TYPE, "parents": [parent_id]},
-            rate_limit_retries=RATE_LIMIT_RETRIES,
         )
         return response.body["id"]
 
@@ -135,7 +133,6 @@ class DriveClient(HttpClient):
             params={"uploadType": "multipart", "fields": FILE_FIELDS},
             data=body,
             headers={"Content-Type": f"multipart/related; boundary={boundary}"},
-            rate_limit_retries=RATE_LIMIT_RETRIES,
         )
         return response.body
 
@@ -147,7 +144,6 @@ class DriveClient(HttpClient):
             params={"uploadType": "media", "fields": FILE_FIELDS},
             data=content,
             headers={"Content-Type": mime_type},
-            rate_limit_retries=RATE_LIMIT_RETRIES,
         )
         return response.body
 
@@ -157,19 +153,17 @@ class DriveClient(HttpClient):
             "GET",
             self._url(f"/drive/v3/files/{quote(file_id, safe='')}"),
             params={"fields": fields},
-            rate_limit_retries=RATE_LIMIT_RETRIES,
         )
         return response.body
 
     def move(self, file_id: str, folder_id: str) -> None:
         """Move a file into ``folder_id``, out of its current parents."""
         parents = self.get(file_id, "parents").get("parents") or []
-        self.request(
+        self.request_json(
             "PATCH",
             self._url(f"/drive/v3/files/{quote(file_id, safe='')}"),
+            {},
             params={"addParents": folder_id, "removeParents": ",".join(parents), "fields": "id,parents"},
-            json_body={},
-            rate_limit_retries=RATE_LIMIT_RETRIES,
         )
 
     def export(self, file_id: str, mime_type: str, *, max_bytes: int) -> bytes:
@@ -178,7 +172,6 @@ class DriveClient(HttpClient):
             "GET",
             self._url(f"/drive/v3/files/{quote(file_id, safe='')}/export"),
             params={"mimeType": mime_type},
-            rate_limit_retries=RATE_LIMIT_RETRIES,
             max_bytes=max_bytes,
         )
         return response.content
@@ -188,6 +181,7 @@ class SheetsClient(HttpClient):
     """Sheets v4 calls of the ``google_sheets`` action; non-2xx raises ``ApiError`` (429 re-sent first)."""
 
     service_name = "Google Sheets"
+    rate_limit_retries = RATE_LIMIT_RETRIES
 
     def _url(self, spreadsheet_id: str, suffix: str = "") -> str:
         return (
@@ -199,11 +193,10 @@ class SheetsClient(HttpClient):
 
     def create(self, body: dict) -> dict:
         """``POST /v4/spreadsheets``; returns the new spreadsheet (``spreadsheetId``, ``sheets``...)."""
-        response = self.request(
+        response = self.request_json(
             "POST",
             f"{settings.HUB_GOOGLE_SHEETS_API_URL}/v4/spreadsheets",
-            json_body=body,
-            rate_limit_retries=RATE_LIMIT_RETRIES,
+            body,
         )
         return response.body
 
@@ -213,39 +206,35 @@ class SheetsClient(HttpClient):
             "GET",
             self._url(spreadsheet_id),
             params={"fields": "sheets.properties(sheetId,title,index)"},
-            rate_limit_retries=RATE_LIMIT_RETRIES,
         )
         return [sheet.get("properties") or {} for sheet in (response.body or {}).get("sheets") or []]
 
     def update_values(self, spreadsheet_id: str, a1_range: str, rows: list, input_option: str) -> dict:
         """``values.update``: write ``rows`` at ``a1_range``; returns ``updatedRange``, ``updatedRows``...."""
-        response = self.request(
+        response = self.request_json(
             "PUT",
             self._values_url(spreadsheet_id, a1_range),
+            {"range": a1_range, "majorDimension": "ROWS", "values": rows},
             params={"valueInputOption": input_option},
-            json_body={"range": a1_range, "majorDimension": "ROWS", "values": rows},
-            rate_limit_retries=RATE_LIMIT_RETRIES,
         )
         return response.body
 
     def append_values(self, spreadsheet_id: str, a1_range: str, rows: list, input_option: str) -> dict:
         """``values.append`` after the table at ``a1_range``; returns ``{"updates": {...}}``."""
-        response = self.request(
+        response = self.request_json(
             "POST",
             self._values_url(spreadsheet_id, a1_range, ":append"),
+            {"range": a1_range, "majorDimension": "ROWS", "values": rows},
             params={"valueInputOption": input_option, "insertDataOption": "INSERT_ROWS"},
-            json_body={"range": a1_range, "majorDimension": "ROWS", "values": rows},
-            rate_limit_retries=RATE_LIMIT_RETRIES,
         )
         return response.body
 
     def clear_values(self, spreadsheet_id: str, a1_range: str) -> dict:
         """``values.clear``: values go, formatting stays; returns ``clearedRange``."""
-        response = self.request(
+        response = self.request_json(
             "POST",
             self._values_url(spreadsheet_id, a1_range, ":clear"),
-            json_body={},
-            rate_limit_retries=RATE_LIMIT_RETRIES,
+            {},
         )
         return response.body
 
@@ -255,17 +244,15 @@ class SheetsClient(HttpClient):
             "GET",
             self._values_url(spreadsheet_id, a1_range),
             params={"valueRenderOption": render_option, "majorDimension": "ROWS"},
-            rate_limit_retries=RATE_LIMIT_RETRIES,
             max_bytes=max_bytes,
         )
         return response.body
 
     def batch_update(self, spreadsheet_id: str, requests_: list[dict]) -> dict:
         """``spreadsheets.batchUpdate`` with ``requests_``; returns ``{"replies": [...]}``."""
-        response = self.request(
+        response = self.request_json(
             "POST",
             self._url(spreadsheet_id, ":batchUpdate"),
-            json_body={"requests": requests_},
-            rate_limit_retries=RATE_LIMIT_RETRIES,
+            {"requests": requests_},
         )
         return response.body

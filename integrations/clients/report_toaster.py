@@ -19,6 +19,7 @@ class ReportToasterClient(HttpClient):
     """Posts report requests and order updates for one shop."""
 
     service_name = "Report Toaster"
+    raise_for_status = False  # callers read every answer
 
     def __init__(self, shop, **kwargs) -> None:
         super().__init__(None, **kwargs)
@@ -43,7 +44,7 @@ class ReportToasterClient(HttpClient):
         and other 4xx, transient for 5xx, 429 and network failures.
         """
         url = f"{settings.HUB_REPORT_TOASTER_API_URL}/{operation}"
-        response = self.request("POST", url, json_body=payload, raise_for_status=False)
+        response = self.request_json("POST", url, payload)
         if response.status == 404:
             raise ApiError(
                 f"Report Toaster is not installed for {self.shop.myshopify_domain}; "

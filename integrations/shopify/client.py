@@ -137,6 +137,9 @@ class ShopifyClient:
     per client call.
     """
 
+    max_waits: int = throttling.MAX_WAITS
+    max_wait_seconds: float = throttling.MAX_WAIT_SECONDS
+
     def __init__(
         self,
         shop,
@@ -145,16 +148,12 @@ class ShopifyClient:
         usage: dict | None = None,
         sleep: Callable[[float], None] = time.sleep,
         session: requests.Session | None = None,
-        max_waits: int = throttling.MAX_WAITS,
-        max_wait_seconds: float = throttling.MAX_WAIT_SECONDS,
     ) -> None:
         self.shop = shop
         self.api_version = api_version or shop.api_version or settings.HUB_SHOPIFY_API_VERSION
         self.usage = usage
         self.sleep = sleep
         self.session = session or requests.Session()
-        self.max_waits = max_waits
-        self.max_wait_seconds = max_wait_seconds
         if usage is not None:
             for key in USAGE_KEYS:
                 usage.setdefault(key, 0)

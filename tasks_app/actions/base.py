@@ -20,7 +20,7 @@ from hub.jsontypes import JSONObject
 
 # The error classes live outside this package so that modules the actions import (the file
 # generators) can subclass them without importing every action type first; re-exported here.
-from tasks_app.action_errors import ActionError, PermanentActionError, TransientActionError  # noqa: F401
+from tasks_app.action_errors import ActionError, PermanentActionError, TransientActionError  # noqa: F401  (re-exported)
 
 if TYPE_CHECKING:
     from integrations.models import Shop

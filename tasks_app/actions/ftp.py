@@ -289,7 +289,7 @@ class TranscriptFTPS(_SessionMixin, ftplib.FTP_TLS):
 
     def ntransfercmd(self, cmd: str, rest: int | str | None = None) -> tuple[socket.socket, int | None]:
         # Reuse the control channel's TLS session on the data channel, as vsftpd and others demand.
-        conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)
+        conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)  # noqa: S321  (FTP(S) is a Mechanic action)
         if self._prot_p:
             control = cast(ssl.SSLSocket, self.sock)  # logged in over TLS, so the control socket is wrapped
             conn = self.context.wrap_socket(conn, server_hostname=self.host, session=control.session)
@@ -320,63 +320,76 @@ def run_ftp(opts: FtpOptions, uploads: list[GeneratedFile], transcript: Transcri
     else:
         session = TranscriptFTP(timeout=timeout)
     session.transcript = transcript
-    ascii_mode = opts.mode == "ascii"
-    downloads: dict[str, bytes] = {}
     try:
-        try:
-            session.open(opts.host, opts.port, timeout)
-        except netguard.AddressRefused as exc:
-            raise PermanentActionError(f"{opts.host}: {exc}") from None
-        except ssl.SSLCertVerificationError as exc:
-            raise PermanentActionError(
-                f"{opts.host}, {opts.port}: TLS failed: {exc.verify_message}"
-            ) from None
-        except (OSError, EOFError, ftplib.Error) as exc:
-            raise TransientActionError(
-                f"could not connect to {opts.host}, {opts.port}: {reason(exc)}"
-            ) from None
-        try:
-            session.login(opts.user, opts.password or "")
-            if isinstance(session, ftplib.FTP_TLS):
-                session.prot_p()
-        except ssl.SSLCertVerificationError as exc:
-            raise PermanentActionError(
-                f"{opts.host}, {opts.port}: TLS failed: {exc.verify_message}"
-            ) from None
-        except ftplib.error_perm as exc:
-            raise ftp_reply_error("login failed", exc) from None
-        except (OSError, EOFError, ftplib.Error) as exc:
-            raise TransientActionError(f"login to {opts.host}, {opts.port} failed: {reason(exc)}") from None
-        for generated in uploads:
-            try:
-                with_attempts(
-                    f"upload {generated.name!r}",
-                    lambda generated=generated: session.store(generated.name, generated.content, ascii_mode),
-                    ftp_retryable,
-                )
-            except ftplib.error_perm as exc:
-                raise ftp_reply_error(f"upload {generated.name!r}", exc) from None
-        budget = MAX_DOWNLOAD_BYTES
-        for path in opts.downloads:
-            try:
-                data = with_attempts(
-                    f"download {path!r}",
-                    lambda path=path, budget=budget: session.retrieve(path, ascii_mode, budget),
-                    ftp_retryable,
-                )
-            except ftplib.error_perm as exc:
-                raise ftp_reply_error(f"download {path!r}", exc) from None
-            except DownloadTooLarge:
-                raise PermanentActionError(
-                    f"the downloads are larger than {MAX_DOWNLOAD_BYTES} bytes (20 MB) in total"
-                ) from None
-            downloads[path] = data
-            budget -= len(data)
+        _ftp_open(session, opts, timeout)
+        _ftp_login(session, opts)
+        downloads = _ftp_transfer(session, opts, uploads)
         with contextlib.suppress(OSError, EOFError, ftplib.Error):
             session.quit()
     finally:
         session.close()
     return downloads
+
+
+def _ftp_open(session: TranscriptFTP | TranscriptFTPS, opts: FtpOptions, timeout: float) -> None:
+    try:
+        session.open(opts.host, opts.port, timeout)
+    except netguard.AddressRefused as exc:
+        raise PermanentActionError(f"{opts.host}: {exc}") from None
+    except ssl.SSLCertVerificationError as exc:
+        raise PermanentActionError(f"{opts.host}, {opts.port}: TLS failed: {exc.verify_message}") from None
+    except (OSError, EOFError, ftplib.Error) as exc:
+        raise TransientActionError(f"could not connect to {opts.host}, {opts.port}: {reason(exc)}") from None
+
+
+def _ftp_login(session: TranscriptFTP | TranscriptFTPS, opts: FtpOptions) -> None:
+    try:
+        session.login(opts.user, opts.password or "")
+        if isinstance(session, ftplib.FTP_TLS):
+            session.prot_p()
+    except ssl.SSLCertVerificationError as exc:
+        raise PermanentActionError(f"{opts.host}, {opts.port}: TLS failed: {exc.verify_message}") from None
+    except ftplib.error_perm as exc:
+        raise ftp_reply_error("login failed", exc) from None
+    except (OSError, EOFError, ftplib.Error) as exc:
+        raise TransientActionError(f"login to {opts.host}, {opts.port} failed: {reason(exc)}") from None
+
+
+def _ftp_transfer(
+    session: TranscriptFTP | TranscriptFTPS, opts: FtpOptions, uploads: list
+) -> dict[str, bytes]:
+    """Store the uploads, then retrieve the downloads (at most ``MAX_DOWNLOAD_BYTES`` in all)."""
+    ascii_mode = opts.mode == "ascii"
+    for generated in uploads:
+        try:
+            with_attempts(
+                f"upload {generated.name!r}",
+                lambda generated=generated: session.store(generated.name, generated.content, ascii_mode),
+                ftp_retryable,
+            )
+        except ftplib.error_perm as exc:
+            raise ftp_reply_error(f"upload {generated.name!r}", exc) from None
+    downloads: dict[str, bytes] = {}
+    budget = MAX_DOWNLOAD_BYTES
+    for path in opts.downloads:
+        try:
+            data = with_attempts(
+                f"download {path!r}",
+                lambda path=path, budget=budget: session.retrieve(path, ascii_mode, budget),
+                ftp_retryable,
+            )
+        except ftplib.error_perm as exc:
+            raise ftp_reply_error(f"download {path!r}", exc) from None
+        except DownloadTooLarge:
+            raise downloads_too_large() from None
+        downloads[path] = data
+        budget -= len(data)
+    return downloads
+
+
+def downloads_too_large() -> PermanentActionError:
+    """The error for downloads over ``MAX_DOWNLOAD_BYTES`` in total."""
+    return PermanentActionError(f"the downloads are larger than {MAX_DOWNLOAD_BYTES} bytes (20 MB) in total")
 
 
 # --- SFTP -----------------------------------------------------------------------------------------------
@@ -417,42 +430,10 @@ def run_sftp(opts: FtpOptions, uploads: list[GeneratedFile], transcript: Transcr
                 client.get_host_keys().add(hostname, key_type, key)
         client.set_missing_host_key_policy(paramiko.RejectPolicy())
     else:
-        client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+        client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # noqa: S507  (unchecked, spec/actions.md §4)
     methods = [name for name, used in (("publickey", opts.private_key), ("password", opts.password)) if used]
-    downloads: dict[str, bytes] = {}
     try:
-        try:
-            client.connect(
-                hostname=opts.host,
-                port=opts.port,
-                username=opts.user,
-                password=opts.password,
-                pkey=opts.private_key,
-                sock=sock,
-                timeout=timeout,
-                banner_timeout=timeout,
-                auth_timeout=timeout,
-                look_for_keys=False,
-                allow_agent=False,
-            )
-        except paramiko.BadHostKeyException:
-            raise PermanentActionError(
-                f"host key verification failed: the key of {opts.host} does not match known_hosts"
-            ) from None
-        except paramiko.AuthenticationException as exc:
-            raise PermanentActionError(f"login failed: {reason(exc)}") from None
-        except paramiko.SSHException as exc:
-            if "known_hosts" in str(exc):
-                raise PermanentActionError(
-                    f"host key verification failed: {opts.host} is not in known_hosts"
-                ) from None
-            raise TransientActionError(
-                f"SSH connection to {opts.host}, {opts.port} failed: {reason(exc)}"
-            ) from None
-        except (OSError, EOFError) as exc:
-            raise TransientActionError(
-                f"SSH connection to {opts.host}, {opts.port} failed: {reason(exc)}"
-            ) from None
+        _ssh_connect(client, opts, sock, timeout)
         transport = cast(paramiko.Transport, client.get_transport())  # connected, so there is one
         server_key = transport.get_remote_server_key()
         transcript.add(
@@ -465,38 +446,83 @@ def run_sftp(opts: FtpOptions, uploads: list[GeneratedFile], transcript: Transcr
         except (paramiko.SSHException, OSError, EOFError) as exc:
             raise TransientActionError(f"SFTP on {opts.host}, {opts.port} failed: {reason(exc)}") from None
         cast(paramiko.Channel, sftp.get_channel()).settimeout(timeout)  # an open session has its channel
-        permanent = (FileNotFoundError, PermissionError, IsADirectoryError)
-        for generated in uploads:
-            try:
-                with_attempts(
-                    f"upload {generated.name!r}",
-                    lambda generated=generated: sftp.putfo(io.BytesIO(generated.content), generated.name),
-                    sftp_retryable,
-                )
-            except permanent as exc:
-                raise PermanentActionError(f"upload {generated.name!r}: {reason(exc)}") from None
-            transcript.add(f"put {generated.name}: {generated.size} bytes")
-        budget = MAX_DOWNLOAD_BYTES
-        for path in opts.downloads:
-            try:
-                data = with_attempts(
-                    f"download {path!r}",
-                    lambda path=path, budget=budget: sftp_read(sftp, path, budget),
-                    sftp_retryable,
-                )
-            except permanent as exc:
-                raise PermanentActionError(f"download {path!r}: {reason(exc)}") from None
-            except DownloadTooLarge:
-                raise PermanentActionError(
-                    f"the downloads are larger than {MAX_DOWNLOAD_BYTES} bytes (20 MB) in total"
-                ) from None
-            transcript.add(f"get {path}: {len(data)} bytes")
-            downloads[path] = data
-            budget -= len(data)
+        downloads = _sftp_transfer(sftp, opts, uploads, transcript)
         sftp.close()
         transcript.add("disconnect")
     finally:
         client.close()
+    return downloads
+
+
+def _ssh_connect(client: "paramiko.SSHClient", opts: FtpOptions, sock: socket.socket, timeout: float) -> None:
+    """Open the SSH session on ``sock`` and authenticate, mapping paramiko's errors."""
+    import paramiko
+
+    try:
+        client.connect(
+            hostname=opts.host,
+            port=opts.port,
+            username=opts.user,
+            password=opts.password,
+            pkey=opts.private_key,
+            sock=sock,
+            timeout=timeout,
+            banner_timeout=timeout,
+            auth_timeout=timeout,
+            look_for_keys=False,
+            allow_agent=False,
+        )
+    except paramiko.BadHostKeyException:
+        raise PermanentActionError(
+            f"host key verification failed: the key of {opts.host} does not match known_hosts"
+        ) from None
+    except paramiko.AuthenticationException as exc:
+        raise PermanentActionError(f"login failed: {reason(exc)}") from None
+    except paramiko.SSHException as exc:
+        if "known_hosts" in str(exc):
+            raise PermanentActionError(
+                f"host key verification failed: {opts.host} is not in known_hosts"
+            ) from None
+        raise TransientActionError(
+            f"SSH connection to {opts.host}, {opts.port} failed: {reason(exc)}"
+        ) from None
+    except (OSError, EOFError) as exc:
+        raise TransientActionError(
+            f"SSH connection to {opts.host}, {opts.port} failed: {reason(exc)}"
+        ) from None
+
+
+def _sftp_transfer(
+    sftp: "paramiko.SFTPClient", opts: FtpOptions, uploads: list[GeneratedFile], transcript: Transcript
+) -> dict[str, bytes]:
+    """Put the uploads, then get the downloads (at most ``MAX_DOWNLOAD_BYTES`` in all)."""
+    permanent = (FileNotFoundError, PermissionError, IsADirectoryError)
+    for generated in uploads:
+        try:
+            with_attempts(
+                f"upload {generated.name!r}",
+                lambda generated=generated: sftp.putfo(io.BytesIO(generated.content), generated.name),
+                sftp_retryable,
+            )
+        except permanent as exc:
+            raise PermanentActionError(f"upload {generated.name!r}: {reason(exc)}") from None
+        transcript.add(f"put {generated.name}: {generated.size} bytes")
+    downloads: dict[str, bytes] = {}
+    budget = MAX_DOWNLOAD_BYTES
+    for path in opts.downloads:
+        try:
+            data = with_attempts(
+                f"download {path!r}",
+                lambda path=path, budget=budget: sftp_read(sftp, path, budget),
+                sftp_retryable,
+            )
+        except permanent as exc:
+            raise PermanentActionError(f"download {path!r}: {reason(exc)}") from None
+        except DownloadTooLarge:
+            raise downloads_too_large() from None
+        transcript.add(f"get {path}: {len(data)} bytes")
+        downloads[path] = data
+        budget -= len(data)
     return downloads
 
 

@@ -53,6 +53,26 @@ def validate(options: Any, path: tuple[str, ...]) -> None:
 def page_css(options: dict, path: tuple[str, ...]) -> str:
     """The ``@page`` rules for the Pdfcrowd page options present in ``options``."""
     declarations = []
+    size = _page_size(options, path)
+    if size:
+        declarations.append(f"size: {' '.join(size)};")
+    for option in LENGTH_OPTIONS[2:]:
+        if options.get(option) is not None:
+            side = option.removeprefix("margin_")
+            declarations.append(f"margin-{side}: {_length(options[option], option, path)};")
+    for option in TEXT_OPTIONS:
+        if options.get(option) is not None and not isinstance(options[option], str):
+            raise FileGeneratorError(path, f'pdf option "{option}" must be an HTML string')
+    if options.get("header_html") is not None:
+        declarations.append("@top-center { content: element(hub-pdf-header); width: 100%; }")
+    if options.get("footer_html") is not None:
+        declarations.append("@bottom-center { content: element(hub-pdf-footer); width: 100%; }")
+    return f"@page {{ {' '.join(declarations)} }}" if declarations else ""
+
+
+def _page_size(options: dict, path: tuple[str, ...]) -> list[str]:
+    """The words of the CSS ``size`` for ``page_size``, ``page_width``/``page_height`` and
+    ``orientation``; [] when none is given."""
     size = []
     if options.get("page_size") is not None:
         page_size = options["page_size"]
@@ -71,20 +91,7 @@ def page_css(options: dict, path: tuple[str, ...]) -> str:
             raise FileGeneratorError(path, 'pdf option "orientation" must be "portrait" or "landscape"')
         if len(size) != 2:  # an explicit width and height already fix the orientation
             size = [*(size or ["A4"]), orientation.strip().lower()]
-    if size:
-        declarations.append(f"size: {' '.join(size)};")
-    for option in LENGTH_OPTIONS[2:]:
-        if options.get(option) is not None:
-            side = option.removeprefix("margin_")
-            declarations.append(f"margin-{side}: {_length(options[option], option, path)};")
-    for option in TEXT_OPTIONS:
-        if options.get(option) is not None and not isinstance(options[option], str):
-            raise FileGeneratorError(path, f'pdf option "{option}" must be an HTML string')
-    if options.get("header_html") is not None:
-        declarations.append("@top-center { content: element(hub-pdf-header); width: 100%; }")
-    if options.get("footer_html") is not None:
-        declarations.append("@bottom-center { content: element(hub-pdf-footer); width: 100%; }")
-    return f"@page {{ {' '.join(declarations)} }}" if declarations else ""
+    return size
 
 
 def with_running_elements(source: str, options: dict) -> str:
@@ -145,7 +152,7 @@ def render(options: dict, path: tuple[str, ...]) -> bytes:
     source = with_running_elements(options["html"], options)
     try:
         return HTML(string=source, url_fetcher=fetcher).write_pdf(stylesheets=stylesheets)
-    except Exception as exc:  # WeasyPrint raises assorted errors on pathological input
+    except Exception as exc:  # noqa: BLE001  (WeasyPrint raises assorted errors on pathological input)
         logger.warning("PDF rendering failed for %s: %s", path, exc)
         raise FileGeneratorError(path, f"the PDF renderer failed: {type(exc).__name__}: {exc}") from None
 

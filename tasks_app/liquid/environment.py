@@ -8,7 +8,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache, partial
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import liquid
 from liquid import BoundTemplate, RenderContext
@@ -57,6 +57,15 @@ _TAG_NAMESPACE_DEFAULTS: dict[str, Callable[[], Any]] = {
 }
 
 
+class CopyState(TypedDict, total=False):
+    """What ``RenderContext.copy`` hands the context of a nested block (python-liquid's keywords)."""
+
+    copy_depth: int
+    parent_context: RenderContext | None
+    loop_iteration_carry: int
+    local_namespace_size_carry: int
+
+
 class HubRenderContext(RenderContext):
     """Render context: undefined names are plain nil, no ``now``/``today`` built-ins, and the
     run's ``RenderSettings`` travel with it (filters read them through ``context.settings``).
@@ -73,12 +82,9 @@ class HubRenderContext(RenderContext):
         template: BoundTemplate,
         *,
         settings: Any = None,
-        globals: Mapping[str, object] | None = None,  # noqa: A002 - python-liquid's name
+        globals: Mapping[str, object] | None = None,  # noqa: A002  (python-liquid's keyword)
         disabled_tags: list[str] | None = None,
-        copy_depth: int = 0,
-        parent_context: RenderContext | None = None,
-        loop_iteration_carry: int = 1,
-        local_namespace_size_carry: int = 0,
+        **copied: Unpack[CopyState],
     ):
         # RenderContext.__init__'s work, without the scope chain Hub replaces (no `now`/`today`
         # built-ins): one of these is made per render, often for a template of a few nodes.
@@ -95,10 +101,10 @@ class HubRenderContext(RenderContext):
         self.loops: list[Any] = []
         self.disabled_tags = disabled_tags or []
         self.autoescape = env.autoescape
-        self._copy_depth = copy_depth
-        self.parent_context = parent_context
-        self.loop_iteration_carry = loop_iteration_carry
-        self.local_namespace_size_carry = local_namespace_size_carry
+        self._copy_depth = copied.get("copy_depth", 0)
+        self.parent_context = copied.get("parent_context")
+        self.loop_iteration_carry = copied.get("loop_iteration_carry", 1)
+        self.local_namespace_size_carry = copied.get("local_namespace_size_carry", 0)
         self.settings = settings
         if settings is None:
             self.meter: RenderMeter = RenderMeter(RenderLimits())
@@ -171,28 +177,11 @@ class HubRenderContext(RenderContext):
         if isinstance(obj, dict):
             if key in obj:
                 return obj[key]
-            if key == "size":
-                return len(obj)
-            if key == "first":
-                if not obj:
-                    return None
-                first = next(iter(obj.items()))
-                return [first[0], first[1]]
-            if isinstance(obj, HubDict):
-                return obj.liquid_missing(key, self)
-            raise KeyError(key)
+            return _hash_property(obj, key, self)
         if isinstance(obj, (list, tuple)):
             if isinstance(key, int) and not isinstance(key, bool):
                 return obj[key]
-            if key == "size":
-                return len(obj)
-            if key == "first":
-                return obj[0] if obj else None
-            if key == "last":
-                return obj[-1] if obj else None
-            if isinstance(obj, HubList):
-                return obj.liquid_missing(key, self)
-            raise KeyError(key)
+            return _array_property(obj, key, self)
         if isinstance(obj, str):
             if key == "size":
                 return len(obj)
@@ -202,6 +191,33 @@ class HubRenderContext(RenderContext):
                 return len(obj)
             return (obj[0] if key == "first" else obj[-1]) if len(obj) else None
         return super().get_item(obj, key)
+
+
+def _hash_property(obj: dict, key: Any, context: HubRenderContext) -> Any:
+    """``size`` or ``first`` of a hash without that key; else the drop's answer or KeyError."""
+    if key == "size":
+        return len(obj)
+    if key == "first":
+        if not obj:
+            return None
+        first = next(iter(obj.items()))
+        return [first[0], first[1]]
+    if isinstance(obj, HubDict):
+        return obj.liquid_missing(key, context)
+    raise KeyError(key)
+
+
+def _array_property(obj: list | tuple, key: Any, context: HubRenderContext) -> Any:
+    """``size``, ``first`` or ``last`` of an array; else the drop's answer or KeyError."""
+    if key == "size":
+        return len(obj)
+    if key == "first":
+        return obj[0] if obj else None
+    if key == "last":
+        return obj[-1] if obj else None
+    if isinstance(obj, HubList):
+        return obj.liquid_missing(key, context)
+    raise KeyError(key)
 
 
 class HubTemplate(BoundTemplate):

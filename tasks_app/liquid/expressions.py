@@ -348,39 +348,47 @@ def parse_primitive(env: Any, tokens: TokenStream, depth: int = 0) -> Expression
     if kind == TOKEN_WORD and token.value in KEYWORD_LITERALS and tokens.peek.kind not in _PATH_CONTINUES:
         next(tokens)
         return KeywordLiteral(token, token.value)
-    if kind == TOKEN_TRUE:
-        return TrueLiteral(next(tokens))
-    if kind == TOKEN_FALSE:
-        return FalseLiteral(next(tokens))
-    if kind == TOKEN_NIL:
-        return Nil(next(tokens))
-    if kind == TOKEN_INTEGER:
-        if len(token.value) > _MAX_INT_LITERAL:
-            raise LiquidSyntaxError(f"integer too large ({int_too_long()})", token=token)
-        return IntegerLiteral(next(tokens), to_int(token.value))
-    if kind == TOKEN_FLOAT:
-        return FloatLiteral(next(tokens), float(token.value))
-    if kind == TOKEN_STRING:
-        return StringLiteral(next(tokens), token.value)
-    if kind == TOKEN_EMPTY:
-        return SpecialLiteral(next(tokens), EMPTY)
-    if kind == TOKEN_BLANK:
-        return SpecialLiteral(next(tokens), BLANK)
+    literal = _LITERALS.get(kind)
+    if literal is not None:
+        return literal(next(tokens))
     if kind == TOKEN_RANGE_LITERAL:
-        if depth >= MAX_NESTING:
-            raise LiquidSyntaxError(
-                f"parentheses nested too deep (more than {MAX_NESTING} levels)", token=token
-            )
-        next(tokens)
-        start = parse_primitive(env, tokens, depth + 1)
-        tokens.eat(TOKEN_RANGE)
-        stop = parse_primitive(env, tokens, depth + 1)
-        tokens.eat(TOKEN_RPAREN)
-        return RangeLiteral(token, start, stop)
+        return _parse_range(env, tokens, depth)
     if kind in (TOKEN_WORD, TOKEN_IDENTSTRING, TOKEN_LBRACKET):
         path = Path.parse(env, tokens)
         return HubPath(path.token, path.path)
     raise LiquidSyntaxError(f"expected a value, found {_describe(token)}", token=token)
+
+
+def _integer_literal(token: Token) -> IntegerLiteral:
+    if len(token.value) > _MAX_INT_LITERAL:
+        raise LiquidSyntaxError(f"integer too large ({int_too_long()})", token=token)
+    return IntegerLiteral(token, to_int(token.value))
+
+
+# Token kind → the literal expression of that token (the token already consumed).
+_LITERALS: dict[str, Any] = {
+    TOKEN_TRUE: TrueLiteral,
+    TOKEN_FALSE: FalseLiteral,
+    TOKEN_NIL: Nil,
+    TOKEN_INTEGER: _integer_literal,
+    TOKEN_FLOAT: lambda token: FloatLiteral(token, float(token.value)),
+    TOKEN_STRING: lambda token: StringLiteral(token, token.value),
+    TOKEN_EMPTY: lambda token: SpecialLiteral(token, EMPTY),
+    TOKEN_BLANK: lambda token: SpecialLiteral(token, BLANK),
+}
+
+
+def _parse_range(env: Any, tokens: TokenStream, depth: int) -> RangeLiteral:
+    """``(start..stop)``, the current token being its opening parenthesis."""
+    token = tokens.current
+    if depth >= MAX_NESTING:
+        raise LiquidSyntaxError(f"parentheses nested too deep (more than {MAX_NESTING} levels)", token=token)
+    next(tokens)
+    start = parse_primitive(env, tokens, depth + 1)
+    tokens.eat(TOKEN_RANGE)
+    stop = parse_primitive(env, tokens, depth + 1)
+    tokens.eat(TOKEN_RPAREN)
+    return RangeLiteral(token, start, stop)
 
 
 def _describe(token: Token) -> str:
@@ -418,7 +426,15 @@ class HubFilter(Filter):
     arguments that are all literals are evaluated once, at parse time (``constant_args``).
     """
 
-    __slots__ = ("func", "positional", "keywords", "pass_context", "pass_environment", "constant_args")
+    __slots__ = (
+        "func",
+        "positional",
+        "keywords",
+        "pass_context",
+        "pass_environment",
+        "constant_args",
+        "with_keywords",
+    )
 
     def __init__(
         self,
@@ -438,6 +454,8 @@ class HubFilter(Filter):
             if all(_is_constant(value) for value in self.positional)
             else None
         )
+        # Whether a call passes keyword arguments (the template's, or the implicit context/env).
+        self.with_keywords = bool(self.keywords or self.pass_context or self.pass_environment)
 
     def evaluate(self, left: object, context: Any) -> object:
         if type(left) is range:
@@ -453,14 +471,7 @@ class HubFilter(Filter):
                 args = (positional[0].evaluate(context),)
             else:
                 args = [value.evaluate(context) for value in positional]
-        if self.keywords or self.pass_context or self.pass_environment:
-            keywords = {name: value.evaluate(context) for name, value in self.keywords}
-            if self.pass_context:
-                keywords["context"] = context
-            if self.pass_environment:
-                keywords["environment"] = context.env
-        else:
-            keywords = None
+        keywords = self._keywords(context) if self.with_keywords else None
         try:
             if keywords is None:
                 return func(left, *args)
@@ -478,8 +489,16 @@ class HubFilter(Filter):
             raise HubRenderError(message, token=self.token) from err
         except MemoryError:
             raise context.meter.error("memory", self.token) from None
-        except Exception as err:  # noqa: BLE001 - every filter failure fails the run (§1.6)
+        except Exception as err:  # every filter failure fails the run (§1.6)
             raise HubRenderError(f"{self.name}: {error_text(err)}", token=self.token) from err
+
+    def _keywords(self, context: Any) -> dict[str, Any]:
+        keywords = {name: value.evaluate(context) for name, value in self.keywords}
+        if self.pass_context:
+            keywords["context"] = context
+        if self.pass_environment:
+            keywords["environment"] = context.env
+        return keywords
 
 
 _IMPLICIT = frozenset(["context", "environment"])  # passed by HubFilter, never by the template
@@ -512,26 +531,7 @@ def _short(value: int) -> str:
 
 def _arguments_error(name: str, signature: inspect.Signature, args: Any, keywords: dict) -> str:
     params = list(signature.parameters.values())[1:]  # the first is the filter's input
-    at_most: int | None = 0
-    at_least = 0
-    names: set[str] = set()
-    positional: list[str] = []
-    options = False
-    for param in params:
-        if param.kind is param.VAR_KEYWORD:
-            options = True
-        elif param.name not in _IMPLICIT and param.kind is not param.VAR_POSITIONAL:
-            names.add(param.name)
-    for param in params:
-        if param.name in _IMPLICIT or param.kind in (param.KEYWORD_ONLY, param.VAR_KEYWORD):
-            break  # the template's positional arguments cannot reach past these
-        if param.kind is param.VAR_POSITIONAL:
-            at_most = None
-            break
-        at_most += 1
-        positional.append(param.name)
-        if param.default is param.empty:
-            at_least += 1
+    positional, at_least, at_most = _positional_params(params)
     given = len(args)
     if at_most is not None and given > at_most:
         if at_most == 0:
@@ -539,6 +539,12 @@ def _arguments_error(name: str, signature: inspect.Signature, args: Any, keyword
         return f"{name}: too many arguments (takes at most {at_most}, got {given})"
     if given < at_least:
         return f"{name}: too few arguments (takes at least {at_least}, got {given})"
+    options = any(param.kind is param.VAR_KEYWORD for param in params)
+    names = {
+        param.name
+        for param in params
+        if param.kind not in (param.VAR_KEYWORD, param.VAR_POSITIONAL) and param.name not in _IMPLICIT
+    }
     for key in keywords:
         if key in _IMPLICIT:
             continue
@@ -547,6 +553,22 @@ def _arguments_error(name: str, signature: inspect.Signature, args: Any, keyword
         if not options and key not in names:
             return f"{name}: unknown option '{key}'"
     return f"{name}: invalid arguments"
+
+
+def _positional_params(params: list[inspect.Parameter]) -> tuple[list[str], int, int | None]:
+    """``(names, at least, at most)`` of the parameters a template's positional arguments fill;
+    at most is None when the filter takes ``*args``."""
+    names: list[str] = []
+    at_least = 0
+    for param in params:
+        if param.name in _IMPLICIT or param.kind in (param.KEYWORD_ONLY, param.VAR_KEYWORD):
+            break  # the template's positional arguments cannot reach past these
+        if param.kind is param.VAR_POSITIONAL:
+            return names, at_least, None
+        names.append(param.name)
+        if param.default is param.empty:
+            at_least += 1
+    return names, at_least, len(names)
 
 
 def _is_constant(expr: Expression) -> bool:

@@ -7,12 +7,14 @@ things differ in how it is computed:
 
 - the tag and output expression groups are written as unrolled loops (``[^%-]*(?:…)*``)
   instead of python-liquid's per-character negative lookahead; they match the same text;
-- tokens are built positionally and the loop is one function (no generator per token).
+- tokens are built positionally in one loop (no generator per token); only the rare blocks
+  (comments, ``raw``, ``doc``, ``permissions``) are handed to helpers.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 
 from liquid.exceptions import LiquidSyntaxError
 from liquid.lex import compile_liquid_rules
@@ -57,50 +59,24 @@ def _token(kind: str, value: str, start: int, source: str) -> Token:
     return tuple.__new__(Token, (kind, value, start, source))
 
 
-def lex(source: str, rules: re.Pattern[str] = RULES) -> list[Token]:  # noqa: C901, PLR0912 - one loop, as python-liquid's
+def lex(source: str, rules: re.Pattern[str] = RULES) -> list[Token]:
     """The tokens of a template (python-liquid's ``_tokenize_template``, see the module doc)."""
     tokens: list[Token] = []
     append = tokens.append
     lstrip = False
-    comment_index = 0
-    comment_text: list[str] = []
-    comment_depth = 0
-    for match in rules.finditer(source):
+    matches = rules.finditer(source)
+    for match in matches:
         kind = match.lastgroup
-        value = match.group()
-        if comment_depth:
-            if kind == "TAG":
-                name = match.group("name")
-                if name == "endcomment":
-                    comment_depth -= 1
-                    if not comment_depth:
-                        append(_token(TOKEN_COMMENT, "".join(comment_text), comment_index, source))
-                        comment_index = 0
-                        comment_text.clear()
-                        append(_token(TOKEN_TAG, name, match.start("name"), source))
-                        lstrip = bool(match.group("rst"))
-                        continue
-                elif name == "comment":
-                    comment_depth += 1
-            comment_text.append(value)
-            continue
         if kind == TOKEN_CONTENT:
+            value = match.group()
             if lstrip:
                 value = value.lstrip()
             if match.group("rstrip"):
                 value = value.rstrip()
             if not value:
                 continue
-            if value.startswith("{{"):
-                raise LiquidSyntaxError(
-                    "expected '}}', found end of file",
-                    token=_token(TOKEN_EOF, match.group(), match.start(), source),
-                )
-            if value.startswith("{%"):
-                raise LiquidSyntaxError(
-                    "missing tag name or closing delimiter",
-                    token=_token(TOKEN_EOF, match.group(), match.start(), source),
-                )
+            if value[0] == "{" and value.startswith(("{{", "{%")):
+                raise _unclosed(value, match, source)
             append(_token(kind, value, match.start(), source))
         elif kind == "TAG":
             name = match.group("name")
@@ -110,24 +86,61 @@ def lex(source: str, rules: re.Pattern[str] = RULES) -> list[Token]:  # noqa: C9
             if value:
                 append(_token(TOKEN_EXPRESSION, value, match.start("expr"), source))
             if name == "comment":
-                if not comment_depth:
-                    comment_index = match.end()
-                comment_depth += 1
+                lstrip = _comment(matches, match.end(), source, append, lstrip)
         elif kind == TOKEN_OUTPUT:
-            append(_token(TOKEN_OUTPUT, value, match.start(), source))
+            append(_token(TOKEN_OUTPUT, match.group(), match.start(), source))
             append(_token(TOKEN_EXPRESSION, match.group("stmt"), match.start("stmt"), source))
             lstrip = bool(match.group("rss"))
-        elif kind == "PERMISSIONS":
-            start = match.start()
-            append(_token(TOKEN_TAG, "permissions", start, source))
-            append(_token(TOKEN_CONTENT, match.group("perm"), match.start("perm"), source))
-            append(_token(TOKEN_TAG, "endpermissions", match.end("perm"), source))
-        elif kind == "RAW":
-            lstrip = bool(match.group("rsr"))
-            append(_token(TOKEN_CONTENT, match.group("raw"), match.start(), source))
-        elif kind == "DOC":
-            lstrip = bool(match.group("rsd"))
-            append(_token(TOKEN_DOC, match.group("doc"), match.start(), source))
-        else:  # pragma: no cover - every group of the rules is handled above
-            append(_token(kind, value, match.start(), source))
+        else:
+            lstrip = _raw_block(match, source, append, lstrip)
     return tokens
+
+
+def _unclosed(value: str, match: re.Match[str], source: str) -> LiquidSyntaxError:
+    """The error for content ``value`` that opens an output or a tag it never closes."""
+    if value.startswith("{{"):
+        message = "expected '}}', found end of file"
+    else:
+        message = "missing tag name or closing delimiter"
+    return LiquidSyntaxError(message, token=_token(TOKEN_EOF, match.group(), match.start(), source))
+
+
+def _comment(
+    matches: Iterator[re.Match[str]], start: int, source: str, append: Callable[[Token], None], lstrip: bool
+) -> bool:
+    """Consume a ``comment`` block's body up to its ``endcomment`` (nested comments count) and
+    append its text and the closing tag; returns the ``lstrip`` that follows (unchanged when the
+    source ends inside the comment: then the body yields no token, as in python-liquid)."""
+    depth = 1
+    text: list[str] = []
+    for match in matches:
+        if match.lastgroup == "TAG":
+            name = match.group("name")
+            if name == "endcomment":
+                depth -= 1
+                if not depth:
+                    append(_token(TOKEN_COMMENT, "".join(text), start, source))
+                    append(_token(TOKEN_TAG, name, match.start("name"), source))
+                    return bool(match.group("rst"))
+            elif name == "comment":
+                depth += 1
+        text.append(match.group())
+    return lstrip
+
+
+def _raw_block(match: re.Match[str], source: str, append: Callable[[Token], None], lstrip: bool) -> bool:
+    """Append the tokens of a ``permissions``, ``raw`` or ``doc`` block; returns the next ``lstrip``."""
+    kind = match.lastgroup
+    if kind == "PERMISSIONS":
+        append(_token(TOKEN_TAG, "permissions", match.start(), source))
+        append(_token(TOKEN_CONTENT, match.group("perm"), match.start("perm"), source))
+        append(_token(TOKEN_TAG, "endpermissions", match.end("perm"), source))
+        return lstrip
+    if kind == "RAW":
+        append(_token(TOKEN_CONTENT, match.group("raw"), match.start(), source))
+        return bool(match.group("rsr"))
+    if kind == "DOC":
+        append(_token(TOKEN_DOC, match.group("doc"), match.start(), source))
+        return bool(match.group("rsd"))
+    append(_token(kind, match.group(), match.start(), source))  # pragma: no cover - no other groups
+    return lstrip

@@ -345,48 +345,58 @@ def _size(value: Any, budget: list[int]) -> int:
     if value is None or kind is int or kind is float or kind is bool:
         return SCALAR_SIZE
     if kind is list or kind is tuple or (kind is not dict and isinstance(value, (list, tuple))):
-        n = len(value)
-        shallow = getsizeof(value)
-        if not n:
-            return shallow
-        budget[0] -= 1
-        if budget[0] < 0:
-            return shallow + n * 64
-        if n > _SAMPLE:
-            step = (n - 1) / (_SAMPLE - 1)
-            value = [value[round(i * step)] for i in range(_SAMPLE)]
-        total = 0
-        for item in value:
-            kind = type(item)
-            if kind is str:
-                total += getsizeof(item)
-            elif kind in _SCALARS:
-                total += SCALAR_SIZE
-            else:
-                total += _size(item, budget)
-        return shallow + (total if n <= _SAMPLE else n * total // _SAMPLE)
+        return _sequence_size(value, budget)
     if kind is dict or isinstance(value, Mapping):
-        n = len(value)
-        shallow = getsizeof(value) if isinstance(value, dict) else 64 + 100 * n
-        if not n:
-            return shallow
-        budget[0] -= 1
-        if budget[0] < 0:
-            return shallow + n * 128
-        total = 0
-        for key, item in value.items() if n <= _SAMPLE else islice(value.items(), _SAMPLE):
-            total += getsizeof(key) if type(key) is str else _size(key, budget)
-            kind = type(item)
-            if kind is str:
-                total += getsizeof(item)
-            elif kind in _SCALARS:
-                total += SCALAR_SIZE
-            else:
-                total += _size(item, budget)
-        return shallow + (total if n <= _SAMPLE else n * total // _SAMPLE)
+        return _mapping_size(value, budget)
     if kind is bytes:
         return getsizeof(value)
     return SCALAR_SIZE
+
+
+def _sequence_size(value: list | tuple, budget: list[int]) -> int:
+    """A list's own size plus its items', extrapolated from up to ``_SAMPLE`` of them."""
+    n = len(value)
+    shallow = getsizeof(value)
+    if not n:
+        return shallow
+    budget[0] -= 1
+    if budget[0] < 0:
+        return shallow + n * 64
+    if n > _SAMPLE:
+        step = (n - 1) / (_SAMPLE - 1)
+        value = [value[round(i * step)] for i in range(_SAMPLE)]
+    total = 0
+    for item in value:
+        kind = type(item)
+        if kind is str:
+            total += getsizeof(item)
+        elif kind in _SCALARS:
+            total += SCALAR_SIZE
+        else:
+            total += _size(item, budget)
+    return shallow + (total if n <= _SAMPLE else n * total // _SAMPLE)
+
+
+def _mapping_size(value: Mapping, budget: list[int]) -> int:
+    """A hash's own size plus its keys' and values', extrapolated from its first ``_SAMPLE``."""
+    n = len(value)
+    shallow = getsizeof(value) if isinstance(value, dict) else 64 + 100 * n
+    if not n:
+        return shallow
+    budget[0] -= 1
+    if budget[0] < 0:
+        return shallow + n * 128
+    total = 0
+    for key, item in value.items() if n <= _SAMPLE else islice(value.items(), _SAMPLE):
+        total += getsizeof(key) if type(key) is str else _size(key, budget)
+        kind = type(item)
+        if kind is str:
+            total += getsizeof(item)
+        elif kind in _SCALARS:
+            total += SCALAR_SIZE
+        else:
+            total += _size(item, budget)
+    return shallow + (total if n <= _SAMPLE else n * total // _SAMPLE)
 
 
 # Types charged SCALAR_SIZE; items of these and strings are sized inline, without a call (the

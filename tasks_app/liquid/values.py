@@ -89,7 +89,7 @@ def liquid_eq(left: Any, right: Any) -> bool:
         return left.keys() == right.keys() and all(liquid_eq(left[k], right[k]) for k in left)
     try:
         return bool(left == right)
-    except Exception:  # noqa: BLE001 - exotic objects compare unequal
+    except (TypeError, ValueError, ArithmeticError):  # an == that raises (Decimal sNaN...) is unequal
         return False
 
 
@@ -189,12 +189,19 @@ def to_s(value: Any) -> str:
             return str(value)
         except ValueError:
             raise HubRenderError(f"integer too large to print ({int_too_long()})") from None
-    if isinstance(value, str):
-        return value
     if value is True:
         return "true"
     if value is False:
         return "false"
+    if kind is float:
+        return format_float(value)
+    return _other_to_s(value)
+
+
+def _other_to_s(value: Any) -> str:
+    # to_s past its common cases: subclasses, decimals, containers, dates, bytes, objects.
+    if isinstance(value, str):
+        return value
     if isinstance(value, int):
         return to_s(int(value))
     if isinstance(value, float):

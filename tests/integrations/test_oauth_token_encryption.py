@@ -122,8 +122,8 @@ def test_saving_a_stored_token_again_does_not_encrypt_twice(shop):
 
 def test_rotate_secrets_reencrypts_tokens_with_the_newest_key(shop, settings):
     settings.HUB_SECRET_KEYS = [OLD_KEY]
-    connect(shop, "google", "sheets@acme.test", token="ya29.a", refresh_token="1//r", uid="g1")
-    connect(shop, "slack", "Acme", token="xoxb-1", uid="s1")
+    connect(shop, "google", "sheets@acme.test", token="ya29.a", refresh_token="1//r")
+    connect(shop, "slack", "Acme", token="xoxb-1")
     before = dict(SocialToken.objects.values_list("pk", "token"))
     settings.HUB_SECRET_KEYS = [NEW_KEY, OLD_KEY]
     out = StringIO()

@@ -1,6 +1,8 @@
 """``json``, ``parse_json``, ``csv``, ``push`` and ``shopify`` (spec/liquid.md §4.2, §4.5, §6.2)."""
 
-from tasks_app.liquid import RenderSettings, render_text
+import pytest
+
+from tasks_app.liquid import LiquidError, RenderSettings, render_text
 
 from .helpers import NOW, text
 
@@ -56,10 +58,6 @@ def test_shopify_live_calls_the_handler_with_a_trailing_options_hash():
 
 
 # -- tables (spec/liquid.md §4.2) ---------------------------------------------------------
-
-import pytest  # noqa: E402
-
-from tasks_app.liquid import LiquidError  # noqa: E402
 
 UA_IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 12_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "

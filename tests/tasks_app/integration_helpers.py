@@ -35,11 +35,10 @@ def connect(
     token: str = "access-1",
     refresh_token: str = "",
     expires_at: datetime | None = None,
-    uid: str | None = None,
 ) -> Connection:
     """A connected account as the OAuth callback leaves it: SocialAccount, SocialToken, Connection."""
     account = SocialAccount.objects.create(
-        user=staff_user(), provider=service, uid=uid or f"{service}-{label}", extra_data={}
+        user=staff_user(), provider=service, uid=f"{service}-{label}", extra_data={}
     )
     SocialToken.objects.create(
         account=account, token=token, token_secret=refresh_token, expires_at=expires_at

@@ -12,7 +12,7 @@ from tests.tasks_app.action_helpers import (  # noqa: F401  (fixtures)
     perform_fixture,
     task_run_fixture,
 )
-from tests.tasks_app.integration_helpers import connect, outcome_of, services_fixture  # noqa: F401
+from tests.tasks_app.integration_helpers import connect, outcome_of, services_fixture  # noqa: F401  (fixtures)
 
 TABLE = {"name": "Demo Orders", "fields": [{"name": "Order Name", "type": "singleLineText"}]}
 OPTIONS = {

@@ -33,13 +33,13 @@ class Inbox:
         self.envelopes = []
         self.reply = "250 Message accepted"
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802  (aiosmtpd hook)
         if address.startswith("refuse"):
             return "550 5.1.1 No such user"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd hook)
         self.envelopes.append(envelope)
         return self.reply
 

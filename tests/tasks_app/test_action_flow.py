@@ -10,7 +10,7 @@ from tests.tasks_app.action_helpers import (  # noqa: F401  (fixtures)
     perform_fixture,
     task_run_fixture,
 )
-from tests.tasks_app.integration_helpers import outcome_of, services_fixture  # noqa: F401
+from tests.tasks_app.integration_helpers import outcome_of, services_fixture  # noqa: F401  (fixtures)
 
 GRAPHQL = "/admin/api/2026-07/graphql.json"
 REPLY = {

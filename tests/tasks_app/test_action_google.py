@@ -10,7 +10,7 @@ from tests.tasks_app.action_helpers import (  # noqa: F401  (fixtures)
     perform_fixture,
     task_run_fixture,
 )
-from tests.tasks_app.integration_helpers import connect, services_fixture  # noqa: F401
+from tests.tasks_app.integration_helpers import connect, services_fixture  # noqa: F401  (fixtures)
 
 ACCOUNT = "sheets@acme.test"
 

@@ -34,7 +34,7 @@ HINT = "allow it with HUB_HTTP_ALLOW_PRIVATE"
         ("100.100.100.200", "cloud metadata address"),
         ("169.254.1.1", "link-local address"),
         ("fe80::1", "link-local address"),
-        ("0.0.0.0", "unspecified address"),
+        ("0.0.0.0", "unspecified address"),  # noqa: S104  (an address the guard refuses)
         ("::", "unspecified address"),
         ("224.0.0.1", "multicast address"),
         ("ff02::1", "multicast address"),
@@ -80,7 +80,7 @@ def test_the_allow_list_may_be_one_comma_separated_string(settings):
         ("http://169.254.169.254/latest/meta-data/iam/", "169.254.169.254", "cloud metadata address"),
         ("http://[::1]:8000/", "::1", "loopback address"),
         ("http://[::ffff:127.0.0.1]/", "127.0.0.1", "loopback address"),
-        ("http://0.0.0.0:8000/", "0.0.0.0", "unspecified address"),
+        ("http://0.0.0.0:8000/", "0.0.0.0", "unspecified address"),  # noqa: S104  (refused too)
         ("http://[fe80::1]/", "fe80::1", "link-local address"),
     ],
 )

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import array, browser, crypto, data, date, deprecated, hash, math, money, regex, string
+from . import array, browser, crypto, data, date, deprecated, math, money, regex, string
+from . import hash as hash_filters
 
-MODULES = (data, browser, string, crypto, regex, math, money, array, hash, date, deprecated)
+MODULES = (data, browser, string, crypto, regex, math, money, array, hash_filters, date, deprecated)
 # Ruby Liquid 5.4's own alias of ``escape`` (golden corpus, filter.escape).
 ALIASES = {"h": "escape"}
 # §4.9: used by the library or docs, not in the supported list.

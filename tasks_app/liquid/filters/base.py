@@ -105,5 +105,5 @@ def resolve_secret(context: Any, key: Any, filter_name: str) -> Any:
         return resolver(key)
     except HubRenderError:
         raise
-    except Exception as exc:  # noqa: BLE001 - SecretNotFound & co. carry a value-free message
+    except Exception as exc:  # SecretNotFound & co. carry a value-free message
         raise HubRenderError(f"{filter_name}: {exc}") from exc

@@ -128,24 +128,9 @@ def _csv_rows(text: str, delimiter: str) -> list[list[str | None]]:
     pos, size, line = 0, len(text), 1
     stops = re.compile("|".join(map(re.escape, [delimiter, "\r", "\n"])))
     while True:
+        field: str | None
         if text.startswith('"', pos):
-            start_line = line
-            pieces, pos = [], pos + 1
-            while True:
-                end = text.find('"', pos)
-                if end < 0:
-                    raise HubRenderError(f"parse_csv: unclosed quoted field in line {start_line}")
-                pieces.append(text[pos:end])
-                if text.startswith('"', end + 1):
-                    pieces.append('"')
-                    pos = end + 2
-                    continue
-                pos = end + 1
-                break
-            field: str | None = "".join(pieces)
-            line += field.count("\n")
-            if pos < size and not text.startswith(delimiter, pos) and text[pos] not in "\r\n":
-                raise HubRenderError(f"parse_csv: any value after quoted field isn't allowed in line {line}")
+            field, pos, line = _quoted_field(text, pos, line, delimiter)
         else:
             found = stops.search(text, pos)
             end = found.start() if found else size
@@ -178,6 +163,27 @@ def _csv_rows(text: str, delimiter: str) -> list[list[str | None]]:
         if pos >= size:
             break
     return rows
+
+
+def _quoted_field(text: str, pos: int, line: int, delimiter: str) -> tuple[str, int, int]:
+    """The quoted field opening at ``pos``: ``(its text, the position after it, the line there)``."""
+    start_line = line
+    pieces, pos = [], pos + 1
+    while True:
+        end = text.find('"', pos)
+        if end < 0:
+            raise HubRenderError(f"parse_csv: unclosed quoted field in line {start_line}")
+        pieces.append(text[pos:end])
+        if not text.startswith('"', end + 1):
+            pos = end + 1
+            break
+        pieces.append('"')  # a doubled quote
+        pos = end + 2
+    field = "".join(pieces)
+    line += field.count("\n")
+    if pos < len(text) and not text.startswith(delimiter, pos) and text[pos] not in "\r\n":
+        raise HubRenderError(f"parse_csv: any value after quoted field isn't allowed in line {line}")
+    return field, pos, line
 
 
 def parse_csv(value: Any, *args: Any, **kwargs: Any) -> list:
@@ -327,7 +333,7 @@ def shopify(value: Any, *args: Any, context: Any = None, **kwargs: Any) -> Any:
         return settings.shopify(query, variables)
     except HubRenderError:
         raise
-    except Exception as exc:  # noqa: BLE001 - transport failures fail the run (§1.6)
+    except Exception as exc:  # transport failures fail the run (§1.6)
         raise HubRenderError(f"shopify: {exc}") from exc
 
 

@@ -4,6 +4,7 @@ arithmetic, calendar options, ``advance`` and Ruby ``strftime``."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from typing import Any
@@ -388,19 +389,23 @@ def ruby_strptime(text: str, fmt: str) -> dict | None:
     found = pattern.match(text) if pattern is not None else None
     if found is None:
         return None
-    got = {key: item for key, item in found.groupdict().items() if item is not None}
-    parts: dict = {}
-    if "s" in got:
-        parts["seconds"] = int(got["s"])
+    parts = _strptime_parts({key: item for key, item in found.groupdict().items() if item is not None})
+    if parts is None:
+        return None
+    if any(not low <= parts[key] <= high for key, (low, high) in _STRPTIME_RANGES.items() if key in parts):
+        return None
+    return parts
+
+
+def _strptime_parts(got: dict[str, str]) -> dict | None:
+    """``ruby_strptime``'s parts from the matched groups; None for an unknown month or day name
+    or a 12-hour clock hour outside 1..12."""
+    parts: dict = {part: int(got[group]) for group, part in _STRPTIME_NUMBERS if group in got}
     if "Q" in got:
         parts["seconds"] = int(got["Q"]) / 1000
-    if "Y" in got:
-        parts["year"] = int(got["Y"])
-    elif "y" in got:
+    if "Y" not in got and "y" in got:
         short = int(got["y"])
         parts["year"] = (int(got["C"]) * 100 if "C" in got else (1900 if short >= 69 else 2000)) + short
-    if "m" in got:
-        parts["mon"] = int(got["m"])
     if "b" in got:
         name = got["b"].lower()
         months = [m for m in _MONTHS if name.startswith(m) and name in _month_names(m)]
@@ -409,30 +414,31 @@ def ruby_strptime(text: str, fmt: str) -> dict | None:
         parts["mon"] = _MONTHS.index(months[0]) + 1
     if "a" in got and not any(got["a"].lower().startswith(day) for day in _DAYS):
         return None
-    if "d" in got:
-        parts["mday"] = int(got["d"])
-    if "H" in got:
-        parts["hour"] = int(got["H"])
     if "I" in got:
         parts["hour"] = int(got["I"])
         if not 1 <= parts["hour"] <= 12:
             return None
     if "p" in got:
         parts["pm"] = got["p"].lower().startswith("p")
-    if "M" in got:
-        parts["min"] = int(got["M"])
-    if "S" in got:
-        parts["sec"] = int(got["S"])
     if "L" in got:
         parts["usec"] = int((got["L"] + "000000")[:6])
-    if "z" in got:
-        offset = _offset_seconds(got["z"])
-        if offset is not None:
-            parts["offset"] = offset
-    limits = {"mon": (1, 12), "mday": (1, 31), "hour": (0, 24), "min": (0, 59), "sec": (0, 60)}
-    if any(not low <= parts[key] <= high for key, (low, high) in limits.items() if key in parts):
-        return None
+    offset = _offset_seconds(got["z"]) if "z" in got else None
+    if offset is not None:
+        parts["offset"] = offset
     return parts
+
+
+# Groups read as plain numbers → their part; %Q, %y, %b and %I override these (_strptime_parts).
+_STRPTIME_NUMBERS = (
+    ("s", "seconds"),
+    ("Y", "year"),
+    ("m", "mon"),
+    ("d", "mday"),
+    ("H", "hour"),
+    ("M", "min"),
+    ("S", "sec"),
+)
+_STRPTIME_RANGES = {"mon": (1, 12), "mday": (1, 31), "hour": (0, 24), "min": (0, 59), "sec": (0, 60)}
 
 
 def _month_names(abbr: str) -> tuple[str, str]:
@@ -474,96 +480,70 @@ def _offset(moment: datetime, colons: int) -> str:
     return f"{sign}{hours:02d}{minutes:02d}"
 
 
-def _field(moment: datetime, conv: str, colons: int, width: str) -> tuple[str, str, int]:
-    """(text, default padding char, default width) for one conversion."""
-    m = moment
-    if conv == "Y":
-        return str(m.year), "0", 4 if m.year >= 0 else 5
-    if conv == "C":
-        return str(m.year // 100), "0", 2
-    if conv == "y":
-        return str(m.year % 100), "0", 2
-    if conv == "m":
-        return str(m.month), "0", 2
-    if conv == "B":
-        return _MONTH_NAMES[m.month - 1], " ", 0
-    if conv in ("b", "h"):
-        return _MONTH_NAMES[m.month - 1][:3], " ", 0
-    if conv == "d":
-        return str(m.day), "0", 2
-    if conv == "e":
-        return str(m.day), " ", 2
-    if conv == "j":
-        return str(m.timetuple().tm_yday), "0", 3
-    if conv == "H":
-        return str(m.hour), "0", 2
-    if conv == "k":
-        return str(m.hour), " ", 2
-    if conv == "I":
-        return str((m.hour % 12) or 12), "0", 2
-    if conv == "l":
-        return str((m.hour % 12) or 12), " ", 2
-    if conv == "M":
-        return str(m.minute), "0", 2
-    if conv == "S":
-        return str(m.second), "0", 2
-    if conv == "L":
-        digits = int(width) if width else 3
-        return f"{m.microsecond:06d}000"[:digits].ljust(digits, "0"), "", 0
-    if conv == "N":
-        digits = int(width) if width else 9
-        return f"{m.microsecond:06d}000"[:digits].ljust(digits, "0"), "", 0
-    if conv == "p":
-        return ("PM" if m.hour >= 12 else "AM"), " ", 0
-    if conv == "P":
-        return ("pm" if m.hour >= 12 else "am"), " ", 0
-    if conv == "A":
-        return _DAY_NAMES[m.weekday()], " ", 0
-    if conv == "a":
-        return _DAY_NAMES[m.weekday()][:3], " ", 0
-    if conv == "u":
-        return str(m.isoweekday()), "0", 1
-    if conv == "w":
-        return str(m.isoweekday() % 7), "0", 1
-    if conv == "U":
-        return m.strftime("%U"), "0", 2
-    if conv == "W":
-        return m.strftime("%W"), "0", 2
-    if conv == "G":
-        return str(m.isocalendar()[0]), "0", 4
-    if conv == "g":
-        return str(m.isocalendar()[0] % 100), "0", 2
-    if conv == "V":
-        return str(m.isocalendar()[1]), "0", 2
-    if conv == "Z":
-        return (m.tzname() or ""), " ", 0
+def _field(moment: datetime, conv: str, colons: int, width: str) -> tuple[str | None, str, int]:
+    """(text, default padding char, default width) for one conversion; text None when unknown."""
     if conv == "z":
-        return _offset(m, colons), "", 0
-    if conv == "s":
-        return str(int(m.timestamp())), "0", 1
-    if conv == "n":
-        return "\n", "", 0
-    if conv == "t":
-        return "\t", "", 0
-    if conv == "%":
-        return "%", "", 0
-    if conv == "F":
-        return strftime(m, "%Y-%m-%d"), " ", 0
-    if conv == "T" or conv == "X":
-        return strftime(m, "%H:%M:%S"), " ", 0
-    if conv == "D" or conv == "x":
-        return strftime(m, "%m/%d/%y"), " ", 0
-    if conv == "R":
-        return strftime(m, "%H:%M"), " ", 0
-    if conv == "r":
-        return strftime(m, "%I:%M:%S %p"), " ", 0
-    if conv == "c":
-        return strftime(m, "%a %b %e %H:%M:%S %Y"), " ", 0
-    if conv == "v":
-        return strftime(m, "%e-%^b-%Y"), " ", 0
-    if conv == "+":
-        return strftime(m, "%a %b %e %H:%M:%S %Z %Y"), " ", 0
-    return None, "", 0
+        return _offset(moment, colons), "", 0
+    if conv == "L" or conv == "N":
+        digits = int(width) if width else (3 if conv == "L" else 9)
+        return f"{moment.microsecond:06d}000"[:digits].ljust(digits, "0"), "", 0
+    field = _FIELDS.get(conv)
+    if field is None:
+        return None, "", 0
+    text, pad, default_width = field
+    return text(moment), pad, default_width
+
+
+def _composite(fmt: str) -> Callable[[datetime], str]:
+    return lambda m: strftime(m, fmt)
+
+
+# Conversion → (its text for a moment, default padding char, default width); %z, %L and %N,
+# which also read the directive's colons or width, are handled in _field.
+_FIELDS: dict[str, tuple[Callable[[datetime], str], str, int]] = {
+    "Y": (lambda m: str(m.year), "0", 4),
+    "C": (lambda m: str(m.year // 100), "0", 2),
+    "y": (lambda m: str(m.year % 100), "0", 2),
+    "m": (lambda m: str(m.month), "0", 2),
+    "B": (lambda m: _MONTH_NAMES[m.month - 1], " ", 0),
+    "b": (lambda m: _MONTH_NAMES[m.month - 1][:3], " ", 0),
+    "h": (lambda m: _MONTH_NAMES[m.month - 1][:3], " ", 0),
+    "d": (lambda m: str(m.day), "0", 2),
+    "e": (lambda m: str(m.day), " ", 2),
+    "j": (lambda m: str(m.timetuple().tm_yday), "0", 3),
+    "H": (lambda m: str(m.hour), "0", 2),
+    "k": (lambda m: str(m.hour), " ", 2),
+    "I": (lambda m: str((m.hour % 12) or 12), "0", 2),
+    "l": (lambda m: str((m.hour % 12) or 12), " ", 2),
+    "M": (lambda m: str(m.minute), "0", 2),
+    "S": (lambda m: str(m.second), "0", 2),
+    "p": (lambda m: "PM" if m.hour >= 12 else "AM", " ", 0),
+    "P": (lambda m: "pm" if m.hour >= 12 else "am", " ", 0),
+    "A": (lambda m: _DAY_NAMES[m.weekday()], " ", 0),
+    "a": (lambda m: _DAY_NAMES[m.weekday()][:3], " ", 0),
+    "u": (lambda m: str(m.isoweekday()), "0", 1),
+    "w": (lambda m: str(m.isoweekday() % 7), "0", 1),
+    "U": (lambda m: m.strftime("%U"), "0", 2),
+    "W": (lambda m: m.strftime("%W"), "0", 2),
+    "G": (lambda m: str(m.isocalendar()[0]), "0", 4),
+    "g": (lambda m: str(m.isocalendar()[0] % 100), "0", 2),
+    "V": (lambda m: str(m.isocalendar()[1]), "0", 2),
+    "Z": (lambda m: m.tzname() or "", " ", 0),
+    "s": (lambda m: str(int(m.timestamp())), "0", 1),
+    "n": (lambda m: "\n", "", 0),
+    "t": (lambda m: "\t", "", 0),
+    "%": (lambda m: "%", "", 0),
+    "F": (_composite("%Y-%m-%d"), " ", 0),
+    "T": (_composite("%H:%M:%S"), " ", 0),
+    "X": (_composite("%H:%M:%S"), " ", 0),
+    "D": (_composite("%m/%d/%y"), " ", 0),
+    "x": (_composite("%m/%d/%y"), " ", 0),
+    "R": (_composite("%H:%M"), " ", 0),
+    "r": (_composite("%I:%M:%S %p"), " ", 0),
+    "c": (_composite("%a %b %e %H:%M:%S %Y"), " ", 0),
+    "v": (_composite("%e-%^b-%Y"), " ", 0),
+    "+": (_composite("%a %b %e %H:%M:%S %Z %Y"), " ", 0),
+}
 
 
 def strftime(moment: datetime, fmt: str) -> str:

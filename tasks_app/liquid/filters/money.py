@@ -148,10 +148,7 @@ def _shopify_amount(cents: Decimal, name: str) -> str | None:
 
 
 def _shop_format(context: Any, key: str) -> str | None:
-    try:
-        shop = context.get(["shop"], token=None, default=None) if context is not None else None
-    except Exception:  # noqa: BLE001 - a broken shop object means "no format"
-        return None
+    shop = context.get(["shop"], token=None, default=None) if context is not None else None
     if isinstance(shop, Mapping):
         found = shop.get(key)
     else:

@@ -188,15 +188,7 @@ class _Translator:
             if src.startswith("&&", self.pos):
                 raise RegexpSyntaxError("character class intersection (&&) is not supported")
             if src.startswith("[:", self.pos):
-                end = src.find(":]", self.pos + 2)
-                name = src[self.pos + 2 : end] if end > 0 else ""
-                if name.lstrip("^") not in _POSIX:
-                    raise RegexpSyntaxError(f"invalid POSIX bracket type [:{name}:]")
-                if name.startswith("^"):
-                    raise RegexpSyntaxError(f"negated POSIX bracket [:{name}:] is not supported")
-                kind, text = _POSIX[name]
-                (inside if kind == "in" else alts).append(text)
-                self.pos = end + 2
+                self._posix_bracket(inside, alts)
             elif char == "[":
                 nested_negated, nested_inside, nested_alts = self._class_items()
                 if nested_negated:
@@ -204,29 +196,47 @@ class _Translator:
                 inside.append(nested_inside)
                 alts.extend(nested_alts)
             elif char == "\\":
-                if self.pos + 1 >= len(src):
-                    raise RegexpSyntaxError("premature end of char-class")
-                nxt = src[self.pos + 1]
-                if nxt in _CLASS_ESCAPES:
-                    inside.append(_CLASS_ESCAPES[nxt])
-                    self.pos += 2
-                    if src.startswith("-", self.pos) and not src.startswith("-]", self.pos):
-                        # "[\w-x]": after a shorthand class a hyphen is a literal in Ruby.
-                        inside.append("\\-")
-                        self.pos += 1
-                elif nxt in "pP":
-                    self.pos += 2
-                    kind, text = self._property(negated=nxt == "P")
-                    (inside if kind == "in" else alts).append(text)
-                elif nxt == "u" and src.startswith("{", self.pos + 2):
-                    self.pos += 2
-                    inside.append(self._unicode_braces())
-                else:
-                    inside.append(src[self.pos : self.pos + 2])
-                    self.pos += 2
+                self._class_escape(inside, alts)
             else:
                 inside.append("\\" + char if char in _CLASS_SPECIAL - {"-"} else char)
                 self.pos += 1
+
+    def _posix_bracket(self, inside: list[str], alts: list[str]) -> None:
+        # "[:alpha:]" inside a class.
+        src = self.src
+        end = src.find(":]", self.pos + 2)
+        name = src[self.pos + 2 : end] if end > 0 else ""
+        if name.lstrip("^") not in _POSIX:
+            raise RegexpSyntaxError(f"invalid POSIX bracket type [:{name}:]")
+        if name.startswith("^"):
+            raise RegexpSyntaxError(f"negated POSIX bracket [:{name}:] is not supported")
+        kind, text = _POSIX[name]
+        (inside if kind == "in" else alts).append(text)
+        self.pos = end + 2
+
+    def _class_escape(self, inside: list[str], alts: list[str]) -> None:
+        # A backslash inside a class: shorthand classes, properties, \u{...}; others kept as they are.
+        src = self.src
+        if self.pos + 1 >= len(src):
+            raise RegexpSyntaxError("premature end of char-class")
+        nxt = src[self.pos + 1]
+        if nxt in _CLASS_ESCAPES:
+            inside.append(_CLASS_ESCAPES[nxt])
+            self.pos += 2
+            if src.startswith("-", self.pos) and not src.startswith("-]", self.pos):
+                # "[\w-x]": after a shorthand class a hyphen is a literal in Ruby.
+                inside.append("\\-")
+                self.pos += 1
+        elif nxt in "pP":
+            self.pos += 2
+            kind, text = self._property(negated=nxt == "P")
+            (inside if kind == "in" else alts).append(text)
+        elif nxt == "u" and src.startswith("{", self.pos + 2):
+            self.pos += 2
+            inside.append(self._unicode_braces())
+        else:
+            inside.append(src[self.pos : self.pos + 2])
+            self.pos += 2
 
     def _open_group(self) -> None:
         src = self.src

@@ -35,19 +35,9 @@ class HubForNode(ForNode):
         meter = context.meter
         maps = context.scope._maps
         token = self.token
-        if len(maps) + 1 - BASE_SCOPE_DEPTH > meter.limits.context_depth:
-            raise meter.error("context_depth", token)
+        forloop = self._forloop(context, it, length)
         name = self.expression.identifier
-        loop_name = getattr(self, "loop_name", None)
-        if loop_name is None:
-            loop_name = self.loop_name = f"{name}-{self.expression.iterable}"
         loops = context.loops
-        forloop = ForLoop(
-            name=loop_name,
-            it=it,
-            length=length,
-            parentloop=context.parentloop() if loops else _no_parent_loop(context.env),
-        )
         namespace = {"forloop": forloop, name: None}
         block = self.block
         if block.blank and context.env.suppress_blank_control_flow_blocks:
@@ -68,16 +58,14 @@ class HubForNode(ForNode):
                 index += 1
                 forloop._index = index
                 meter.iterations += 1
-                if meter.iterations > max_iterations:
-                    raise meter.error("loop_iterations", token)
-                if monotonic() > deadline:
-                    raise meter.error("time", token)
+                if meter.iterations > max_iterations or monotonic() > deadline:
+                    limit = "loop_iterations" if meter.iterations > max_iterations else "time"
+                    raise meter.error(limit, token)
                 if output is not None:
                     size = output.tell()
-                    if meter.live + size > meter.memory_bytes:
-                        raise meter.error("memory", token)
-                    if size > meter.output_chars:
-                        raise meter.error("output", token)
+                    if meter.live + size > meter.memory_bytes or size > meter.output_chars:
+                        limit = "memory" if meter.live + size > meter.memory_bytes else "output"
+                        raise meter.error(limit, token)
                 namespace[name] = item
                 try:
                     for render in renderers:
@@ -97,6 +85,21 @@ class HubForNode(ForNode):
             maps.popleft()
             loops.pop()
         return count
+
+    def _forloop(self, context: Any, it: Any, length: int) -> ForLoop:
+        """The ``forloop`` object of a loop about to start, within the context depth limit."""
+        meter = context.meter
+        if len(context.scope._maps) + 1 - BASE_SCOPE_DEPTH > meter.limits.context_depth:
+            raise meter.error("context_depth", self.token)
+        loop_name = getattr(self, "loop_name", None)
+        if loop_name is None:
+            loop_name = self.loop_name = f"{self.expression.identifier}-{self.expression.iterable}"
+        return ForLoop(
+            name=loop_name,
+            it=it,
+            length=length,
+            parentloop=context.parentloop() if context.loops else _no_parent_loop(context.env),
+        )
 
 
 @lru_cache(maxsize=8)
