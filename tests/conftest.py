@@ -15,6 +15,13 @@ def _runs_stay_in_process(settings):
     settings.HUB_ENQUEUE_RUNS = False
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Users made in tests get MD5 password hashes: Django's PBKDF2 default costs about 0.2 s a
+    user here, and no test is about hash strength (production settings keep the default)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def shop(db):
     """A stored shop in UTC with email sending approved."""
