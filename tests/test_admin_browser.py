@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 from events.models import Event
 from tasks_app.models import Task
@@ -32,6 +33,10 @@ def browser_page():
         page = browser.new_page()
         yield page
         browser.close()
+        # While Playwright's event loop runs in this thread, Django keys connections by context, so
+        # the test's ORM calls opened a connection of their own: close it, or it outlives the test
+        # and PostgreSQL waits 5 s, then refuses to drop the test database.
+        connections.close_all()
 
 
 @pytest.fixture
