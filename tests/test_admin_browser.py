@@ -11,7 +11,10 @@ from tasks_app.models import Task
 
 CHROMIUM = "/usr/bin/chromium"
 
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian chromium is not installed")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian chromium is not installed"),
+]
 
 
 @pytest.fixture

@@ -341,6 +341,7 @@ def live(standin_server, settings, httpserver, tmp_path) -> Iterator[tuple[Stand
     yield standin_server, httpserver.url_for("").rstrip("/"), clock
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", LIBRARY, ids=[path.stem for path in LIBRARY])
 def test_library_task_runs_live(path, shop, live):
     server, peer, clock = live
