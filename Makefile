@@ -19,8 +19,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: venv
 	bin/run-hub
 
+# Two pytest-xdist workers (TEST_WORKERS=0 runs in one process); the 15 slowest tests are listed at
+# the end. Extra pytest arguments go in PYTEST_ARGS, e.g. PYTEST_ARGS='-m "not slow"'.
+TEST_WORKERS ?= 2
+
 test: venv
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

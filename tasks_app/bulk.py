@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from hub.clock import SYSTEM_CLOCK, Clock
 from integrations.shopify import ShopifyClient, ShopifyError, graphql_errors
 
 logger = logging.getLogger("tasks_app.bulk")
@@ -95,11 +96,12 @@ def register_monitors(action_run, result: Any) -> list:
     return monitors
 
 
-def poll(monitor, *, enqueue: bool = True) -> bool:
+def poll(monitor, *, enqueue: bool = True, clock: Clock = SYSTEM_CLOCK) -> bool:
     """Read the monitored operation once; deliver the completion event at a terminal status.
 
     Returns whether the monitor is done. Read failures are recorded on the
-    monitor (``last_error``) and retried at the next poll.
+    monitor (``last_error``) and retried at the next poll. Throttling is waited
+    out on ``clock`` (tests pass a fake one).
     """
     if not monitor.active:
         return True
@@ -108,7 +110,7 @@ def poll(monitor, *, enqueue: bool = True) -> bool:
     monitor.last_polled_at = now
     monitor.next_poll_at = monitor.next_poll_after(now)
     try:
-        body = ShopifyClient(monitor.shop, monitor.api_version).graphql(
+        body = ShopifyClient(monitor.shop, monitor.api_version, clock=clock).graphql(
             OPERATION_QUERY, {"id": monitor.operation_id}
         )
         errors = graphql_errors(body)

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from events.topics import subject_variable
+from hub.clock import SYSTEM_CLOCK, Clock
 from tasks_app.liquid import RenderSettings, TaskRenderError, render_script, render_text
 from tasks_app.liquid.drops import (
     RELATIONS,
@@ -157,10 +158,11 @@ def render_task(
     return outcome
 
 
-def render_task_run(task_run) -> RenderOutcome:
+def render_task_run(task_run, *, clock: Clock = SYSTEM_CLOCK) -> RenderOutcome:
     """Render the task of a stored task run against its event, with the shop's cache, globals
     and secrets. Secret references carry the run's ``secret_nonce`` (made and stored here on
-    first render); the signing filters resolve them through ``settings.resolve_secret``."""
+    first render); the signing filters resolve them through ``settings.resolve_secret``.
+    The ``shopify`` filter's client waits out throttling on ``clock``."""
     from integrations.shopify import ShopifyClient
     from tasks_app.bulk import BULK_OPERATION_TOPIC, BulkResultError, bulk_operation_data
     from tasks_app.globals import liquid_scope
@@ -188,7 +190,9 @@ def render_task_run(task_run) -> RenderOutcome:
         timezone=shop.timezone_name,
         now=timezone.now(),
         preview=False,
-        shopify=ShopifyClient(shop, task_run.shopify_api_version or None, usage=task_run.result_meta).graphql,
+        shopify=ShopifyClient(
+            shop, task_run.shopify_api_version or None, usage=task_run.result_meta, clock=clock
+        ).graphql,
         resolve_secret=secret_resolver(shop, task_run.secret_nonce),
         limits=RenderLimits.for_topic(event.topic),
         label=f"task run {task_run.pk} (task {task.pk}, event {event.pk})",

@@ -4,13 +4,17 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 from events.models import Event
 from tasks_app.models import Task
 
 CHROMIUM = "/usr/bin/chromium"
 
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian chromium is not installed")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian chromium is not installed"),
+]
 
 
 @pytest.fixture
@@ -32,6 +36,10 @@ def browser_page():
         page = browser.new_page()
         yield page
         browser.close()
+        # While Playwright's event loop runs in this thread, Django keys connections by context, so
+        # the test's ORM calls opened a connection of their own: close it, or it outlives the test
+        # and PostgreSQL waits 5 s, then refuses to drop the test database.
+        connections.close_all()
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
 """The whole path: a signed Shopify delivery to the live server, a real qcluster worker, a performed action.
 
 The worker is a ``manage.py qcluster`` subprocess on the suite's test database
-(a SQLite file, or ``test_hub`` on PostgreSQL) and the broker in force (the
-ORM broker, or Redis when ``REDIS_URL`` is set).
+(a SQLite file, or ``test_hub`` on PostgreSQL; ``_gw0``... appended under
+pytest-xdist) and the broker in force (the ORM broker, or Redis when
+``REDIS_URL`` is set), on this test process's queue (``HUB_Q_NAME``, one per
+xdist worker: see ``tests/conftest.py``).
 """
 
 import base64
@@ -67,6 +69,15 @@ def worker(transactional_db, settings):
         process.wait()
 
 
+def test_the_test_process_and_its_workers_share_one_queue_per_xdist_worker():
+    from django_q.conf import Conf
+
+    name = os.environ.get("HUB_Q_NAME", "hub")
+    assert Conf.CLUSTER_NAME == django_settings.Q_CLUSTER["name"] == name
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        assert name.endswith("-" + os.environ["PYTEST_XDIST_WORKER"])
+
+
 def signed_post(url: str, body: bytes, topic: str, domain: str) -> requests.Response:
     signature = base64.b64encode(
         hmac.new(django_settings.HUB_SHOPIFY_API_SECRET.encode(), body, hashlib.sha256).digest()
@@ -81,6 +92,7 @@ def signed_post(url: str, body: bytes, topic: str, domain: str) -> requests.Resp
     return requests.post(url, data=body, headers=headers, timeout=10)
 
 
+@pytest.mark.slow
 def test_a_signed_shopify_delivery_is_performed_by_a_real_worker(live_server, worker, shop):
     Task.objects.create(
         shop=shop,

@@ -12,13 +12,12 @@ from __future__ import annotations
 import http
 import json
 import logging
-import time
-from collections.abc import Callable
 from typing import Any
 
 import requests
 from django.conf import settings
 
+from hub.clock import SYSTEM_CLOCK, Clock
 from hub.net import describe_failure
 from integrations.shopify import throttling
 from integrations.shopify.throttling import ThrottleBudget, ThrottleExhausted, ThrottleStatus
@@ -132,9 +131,10 @@ class ShopifyClient:
     ``usage``: a dict holding the four counters of spec/runtime.md §4.2 (a
     run's ``result_meta``); each request adds its elapsed milliseconds, its
     GraphQL ``actualQueryCost`` and one to the GraphQL or REST request count.
-    ``sleep`` is called for throttling waits (injectable for tests); the
-    in-run allowance is ``max_waits`` waits or ``max_wait_seconds`` in total
-    per client call.
+    ``clock`` (``hub.clock.Clock``) sleeps the throttling waits, times the
+    requests and dates the shop's stored rate-limit state; tests pass one that
+    moves only when slept on. The in-run allowance is ``max_waits`` waits or
+    ``max_wait_seconds`` in total per client call.
     """
 
     max_waits: int = throttling.MAX_WAITS
@@ -146,13 +146,13 @@ class ShopifyClient:
         api_version: str | None = None,
         *,
         usage: dict | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        clock: Clock = SYSTEM_CLOCK,
         session: requests.Session | None = None,
     ) -> None:
         self.shop = shop
         self.api_version = api_version or shop.api_version or settings.HUB_SHOPIFY_API_VERSION
         self.usage = usage
-        self.sleep = sleep
+        self.clock = clock
         self.session = session or requests.Session()
         if usage is not None:
             for key in USAGE_KEYS:
@@ -194,9 +194,9 @@ class ShopifyClient:
             cost = _actual_cost(body)
             self._count(elapsed_ms, graphql=True, cost=cost)
             if status is not None:
-                throttling.record_graphql(self.shop, status)
+                throttling.record_graphql(self.shop, status, now=self.clock.now())
             if response.status_code == 429 or (response.ok and is_throttled(body)):
-                throttling.record_throttled(self.shop)
+                throttling.record_throttled(self.shop, now=self.clock.now())
                 wait = (
                     _retry_after(response)
                     if response.status_code == 429
@@ -231,9 +231,9 @@ class ShopifyClient:
             self._count(elapsed_ms, graphql=False, cost=0)
             limits = throttling.parse_call_limit(response.headers.get("X-Shopify-Shop-Api-Call-Limit"))
             if limits is not None:
-                throttling.record_rest(self.shop, *limits)
+                throttling.record_rest(self.shop, *limits, now=self.clock.now())
             if response.status_code == 429:
-                throttling.record_throttled(self.shop)
+                throttling.record_throttled(self.shop, now=self.clock.now())
                 self._wait(budget, _retry_after(response))
                 continue
             parsed = self._json_body(response)
@@ -244,7 +244,9 @@ class ShopifyClient:
     # --- internals
 
     def _budget(self) -> ThrottleBudget:
-        return ThrottleBudget(sleep=self.sleep, max_waits=self.max_waits, max_seconds=self.max_wait_seconds)
+        return ThrottleBudget(
+            sleep=self.clock.sleep, max_waits=self.max_waits, max_seconds=self.max_wait_seconds
+        )
 
     def _wait(self, budget: ThrottleBudget, seconds: float) -> None:
         try:
@@ -254,24 +256,28 @@ class ShopifyClient:
 
     def _respect_gate(self, kind: str, budget: ThrottleBudget) -> None:
         """Wait while the shop's stored budget is exhausted (spec/actions.md §1 Performing step 1)."""
-        wait = throttling.gate_wait(self.shop, kind)
+        wait = throttling.gate_wait(self.shop, kind, now=self.clock.now())
         if wait > 0:
             self._wait(budget, wait)
 
     def _send(self, method: str, url: str, data: bytes | None) -> tuple[requests.Response, float]:
         timeout = (settings.HUB_HTTP_CONNECT_TIMEOUT_S, settings.HUB_HTTP_READ_TIMEOUT_S)
-        started = time.monotonic()
+        started = self.clock.monotonic()
         try:
             response = self.session.request(
                 method, url, data=data, headers=self.headers(), timeout=timeout, allow_redirects=False
             )
         except requests.Timeout as exc:
-            self._count((time.monotonic() - started) * 1000, graphql=url.endswith("/graphql.json"), cost=0)
+            self._count(
+                (self.clock.monotonic() - started) * 1000, graphql=url.endswith("/graphql.json"), cost=0
+            )
             raise ShopifyTransientError(f"Shopify request timed out: {describe_failure(exc)}") from exc
         except requests.RequestException as exc:
-            self._count((time.monotonic() - started) * 1000, graphql=url.endswith("/graphql.json"), cost=0)
+            self._count(
+                (self.clock.monotonic() - started) * 1000, graphql=url.endswith("/graphql.json"), cost=0
+            )
             raise ShopifyTransientError(f"Shopify request failed: {describe_failure(exc)}") from exc
-        return response, (time.monotonic() - started) * 1000
+        return response, (self.clock.monotonic() - started) * 1000
 
     def _json_body(self, response: requests.Response) -> Any:
         """The parsed JSON body; the text when it is not JSON; None when empty."""

@@ -6,6 +6,7 @@
 
 from typing import TYPE_CHECKING
 
+from hub.clock import SYSTEM_CLOCK, Clock
 from tasks_app.actions import cache, echo, email, event, files, ftp, http, shopify  # noqa: F401  (register the types)
 
 # isort: split
@@ -49,8 +50,10 @@ __all__ = [
 ]
 
 
-def execute_action(action_run: "ActionRun", *, enqueue: bool = True) -> Outcome:
+def execute_action(action_run: "ActionRun", *, enqueue: bool = True, clock: Clock = SYSTEM_CLOCK) -> Outcome:
     """Perform ``action_run`` and return its ``Outcome`` (result, error, permanent).
+
+    ``clock`` is handed to the performer (``ActionContext.clock``) for throttling waits.
 
     A type without a registered performer fails permanently with
     ``unknown action type "<type>"`` and the list of known types (spec/actions.md §0.1).
@@ -59,13 +62,15 @@ def execute_action(action_run: "ActionRun", *, enqueue: bool = True) -> Outcome:
     if performer is None:
         known = ", ".join(registered_types())
         return Outcome(error=f'unknown action type "{action_run.action_type}" (known types: {known})')
-    return performer().execute(action_run, enqueue=enqueue)
+    return performer().execute(action_run, enqueue=enqueue, clock=clock)
 
 
-def perform_action(action_run: "ActionRun", *, enqueue: bool = True) -> tuple[object, str | None]:
+def perform_action(
+    action_run: "ActionRun", *, enqueue: bool = True, clock: Clock = SYSTEM_CLOCK
+) -> tuple[object, str | None]:
     """Perform ``action_run``; returns ``(result, error)`` with ``error`` None on success.
 
     On failure ``result`` is None and ``error`` the human-readable text to store.
     """
-    outcome = execute_action(action_run, enqueue=enqueue)
+    outcome = execute_action(action_run, enqueue=enqueue, clock=clock)
     return outcome.result, outcome.error

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 from django.utils import timezone
 
+from hub.clock import SYSTEM_CLOCK, Clock
 from hub.jsonkind import json_kind
 from hub.jsontypes import JSONObject
 
@@ -49,7 +50,8 @@ class ActionContext:
     by the action are handed to the queue (false in tests and ``--sync``);
     ``secret_values`` the raw secret values substituted into the options (for
     performers that must mask them in transcripts; the base redacts the
-    recorded result and error anyway).
+    recorded result and error anyway); ``clock`` what throttling waits on
+    (``hub.clock``; tests pass a fake one).
     """
 
     run: "ActionRun"
@@ -57,6 +59,7 @@ class ActionContext:
     options: Any
     enqueue: bool = True
     secret_values: tuple[str, ...] = ()
+    clock: Clock = SYSTEM_CLOCK
 
     @property
     def secrets_used(self) -> bool:
@@ -145,7 +148,9 @@ class Action:
         """Do the action's work and return its result (spec/actions.md, per type)."""
         raise NotImplementedError
 
-    def execute(self, action_run: "ActionRun", *, enqueue: bool = True) -> Outcome:
+    def execute(
+        self, action_run: "ActionRun", *, enqueue: bool = True, clock: Clock = SYSTEM_CLOCK
+    ) -> Outcome:
         """Validate and perform ``action_run``'s options; never raises.
 
         Validation failures are permanent (spec/runtime.md §4.5 step 4). An
@@ -157,7 +162,7 @@ class Action:
             action_run.started_at = timezone.now()
         if getattr(action_run, "_clock", None) is None:
             action_run._clock = time.monotonic()
-        clock = time.monotonic()
+        started = time.monotonic()
         raw_values: list[str] = []
         try:
             self.precheck(action_run)
@@ -169,6 +174,7 @@ class Action:
                 options=cleaned,
                 enqueue=enqueue,
                 secret_values=tuple(raw_values),
+                clock=clock,
             )
             outcome = Outcome(result=self.perform(context))
         except ActionError as exc:
@@ -189,7 +195,7 @@ class Action:
             self.type,
             action_run.pk,
             "succeeded" if outcome.ok else "failed",
-            int((time.monotonic() - clock) * 1000),
+            int((time.monotonic() - started) * 1000),
         )
         return outcome
 

@@ -136,7 +136,9 @@ class FlowAction(Action):
         handle = settings.HUB_SHOPIFY_FLOW_TRIGGER_HANDLES[context.options["trigger"]]
         if not isinstance(run.result_meta, dict):
             run.result_meta = {}
-        client = ShopifyClient(shop, run.shopify_api_version or None, usage=run.result_meta)
+        client = ShopifyClient(
+            shop, run.shopify_api_version or None, usage=run.result_meta, clock=context.clock
+        )
         try:
             body = client.graphql(FLOW_TRIGGER_MUTATION, {"handle": handle, "payload": payload})
         except ShopifyError as exc:

@@ -208,7 +208,9 @@ class ShopifyAction(Action):
         run = context.run
         if run.result_meta is None:
             run.result_meta = {}
-        client = ShopifyClient(context.shop, run.shopify_api_version or None, usage=run.result_meta)
+        client = ShopifyClient(
+            context.shop, run.shopify_api_version or None, usage=run.result_meta, clock=context.clock
+        )
         request = context.options
         if isinstance(request, RestRequest):
             try:

@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from hub.clock import SYSTEM_CLOCK, Clock
 from hub.fields import JSONField
 
 logger = logging.getLogger("tasks_app.runs")
@@ -230,8 +231,11 @@ class TaskRun(Run):
         """The values of the log objects the script rendered, in order."""
         return [obj["log"] for obj in self.result or [] if isinstance(obj, dict) and "log" in obj]
 
-    def perform(self, *, enqueue: bool = True) -> list["ActionRun"]:
-        """Render the task and create its action runs; returns them (none on failure)."""
+    def perform(self, *, enqueue: bool = True, clock: Clock = SYSTEM_CLOCK) -> list["ActionRun"]:
+        """Render the task and create its action runs; returns them (none on failure).
+
+        ``clock`` is what Shopify throttling waits on while rendering (tests pass a fake one).
+        """
         from tasks_app.rendering import render_task_run
 
         task = self.task
@@ -239,7 +243,7 @@ class TaskRun(Run):
             self.finish(error="Task is disabled")
             return []
         self.shopify_api_version = task.shopify_api_version
-        outcome = render_task_run(self)
+        outcome = render_task_run(self, clock=clock)
         if outcome.error is not None:
             self.finish(
                 error=outcome.error, result=outcome.objects or None, error_details=outcome.error_details
@@ -310,13 +314,16 @@ class ActionRun(Run):
             status=RunStatus.DUE,
         )
 
-    def perform(self, *, enqueue: bool = True) -> None:
-        """Perform the action with its frozen options and record the result or error."""
+    def perform(self, *, enqueue: bool = True, clock: Clock = SYSTEM_CLOCK) -> None:
+        """Perform the action with its frozen options and record the result or error.
+
+        ``clock`` is what Shopify throttling waits on (tests pass a fake one).
+        """
         from tasks_app.actions import perform_action
 
         task = self.task_run.task
         if task is None or not task.enabled:
             self.finish(error="Task is disabled")
             return
-        result, error = perform_action(self, enqueue=enqueue)
+        result, error = perform_action(self, enqueue=enqueue, clock=clock)
         self.finish(error=error, result=result)

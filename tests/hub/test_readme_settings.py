@@ -6,6 +6,8 @@ Reads are found in Python by their shape (``os.environ.get("HUB_X")``, ``os.envi
 """
 
 import ast
+import functools
+import os
 import re
 from pathlib import Path
 
@@ -18,9 +20,12 @@ ENV_READERS = {"getenv", "env_bool", "env_int", "env_float", "env_list"}
 
 
 def python_files() -> list[Path]:
-    return [
-        path for path in ROOT.rglob("*.py") if not SKIPPED_DIRS.intersection(path.relative_to(ROOT).parts)
-    ]
+    """Every ``.py`` file of the project, without descending into the skipped folders."""
+    found = []
+    for folder, subfolders, names in os.walk(ROOT):
+        subfolders[:] = [name for name in subfolders if name not in SKIPPED_DIRS]
+        found += [Path(folder, name) for name in names if name.endswith(".py")]
+    return found
 
 
 def _is_environ(node: ast.expr) -> bool:
@@ -45,6 +50,7 @@ def _read_name(node: ast.AST) -> str | None:
     return name if reads and isinstance(name, str) and VARIABLE.fullmatch(name) else None
 
 
+@functools.cache
 def variables_read() -> dict[str, str]:
     """``{variable: "path:line"}`` of the first place each HUB_ variable is read."""
     found: dict[str, str] = {}

@@ -16,6 +16,7 @@ from integrations.shopify import (
 )
 from integrations.shopify.client import error_kind, error_messages
 from tasks_app.models.runs import empty_result_meta
+from tests.clock import FakeClock
 
 COST = {
     "requestedQueryCost": 3,
@@ -36,14 +37,6 @@ def shop(shop):
 def admin(settings, httpserver):
     settings.HUB_SHOPIFY_ADMIN_URL = httpserver.url_for("/").rstrip("/")
     return httpserver
-
-
-class Sleeper:
-    def __init__(self):
-        self.calls = []
-
-    def __call__(self, seconds):
-        self.calls.append(round(seconds, 6))
 
 
 def only_request(httpserver):
@@ -184,12 +177,12 @@ def test_a_throttled_reply_is_waited_out_for_the_estimated_restore_time(shop, ad
     ok = {"data": {"shop": {"id": "gid://shopify/Shop/1"}}, "extensions": {"cost": COST}}
     admin.expect_ordered_request("/admin/api/2026-04/graphql.json").respond_with_json(throttled)
     admin.expect_ordered_request("/admin/api/2026-04/graphql.json").respond_with_json(ok)
-    sleep, usage = Sleeper(), empty_result_meta()
+    clock, usage = FakeClock(), empty_result_meta()
 
-    result = ShopifyClient(shop, usage=usage, sleep=sleep).graphql("{ shop { id } }")
+    result = ShopifyClient(shop, usage=usage, clock=clock).graphql("{ shop { id } }")
 
     assert result == ok
-    assert sleep.calls == [0.5]
+    assert clock.sleeps == [0.5]
     assert usage["shopify_admin_graphql_api_requests_count"] == 2
     assert usage["shopify_admin_graphql_api_cost"] == 2
     assert ShopRateLimitState.objects.get(shop=shop).throttled_count == 1
@@ -204,10 +197,10 @@ def test_http_429_waits_for_retry_after(shop, admin):
         )
     )
     admin.expect_ordered_request("/admin/api/2026-04/orders/1.json").respond_with_json({"order": {"id": 1}})
-    sleep = Sleeper()
+    clock = FakeClock()
 
-    assert ShopifyClient(shop, sleep=sleep).rest("GET", "orders/1.json") == {"order": {"id": 1}}
-    assert sleep.calls == [2.0]
+    assert ShopifyClient(shop, clock=clock).rest("GET", "orders/1.json") == {"order": {"id": 1}}
+    assert clock.sleeps == [2.0]
 
 
 def test_rest_sends_json_and_records_the_call_limit(shop, admin):
@@ -271,12 +264,12 @@ def test_throttling_past_the_allowance_raises_a_permanent_error(shop, admin):
     admin.expect_request("/admin/api/2026-04/orders.json").respond_with_response(
         Response('{"errors":"Exceeded"}', status=429, headers={"Retry-After": "7"})
     )
-    sleep = Sleeper()
+    clock = FakeClock()
 
     with pytest.raises(ShopifyThrottledError) as caught:
-        ShopifyClient(shop, sleep=sleep).rest("GET", "orders.json")
+        ShopifyClient(shop, clock=clock).rest("GET", "orders.json")
 
-    assert sleep.calls == [7.0] * 8 + [4.0]
+    assert clock.sleeps == [7.0] * 8 + [4.0]
     assert str(caught.value) == (
         "Shopify API rate limit did not recover: still throttled after 9 waits "
         "(60.0 s in total; the limit is 10 waits or 60 s)"

@@ -8,25 +8,12 @@ import pytest
 
 from standin.server import StandinServer
 from standin.store import Store
-
-
-class FakeClock:
-    """Seconds on a clock that only moves when ``sleep`` is called; ``sleeps`` lists every call."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(round(seconds, 6))
-        self.now += seconds
+from tests.clock import FakeClock
 
 
 @pytest.fixture(name="clock")
 def clock_fixture() -> FakeClock:
+    """One fake clock for the stand-in's buckets and the Shopify client under test."""
     return FakeClock()
 
 

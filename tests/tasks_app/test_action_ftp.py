@@ -85,7 +85,9 @@ class LocalFTP:
         authorizer = DummyAuthorizer()
         authorizer.add_user(USER, PASSWORD, str(home), perm="elradfmwMT")
         base = TLS_FTPHandler if tls else FTPHandler
-        handler = type("Handler", (base,), {"authorizer": authorizer, "banner": "Hub test FTPD ready."})
+        # A failed login is answered at once, not after pyftpdlib's 3 s anti-brute-force delay.
+        attributes = {"authorizer": authorizer, "banner": "Hub test FTPD ready.", "auth_failed_timeout": 0}
+        handler = type("Handler", (base,), attributes)
         if tls:
             handler.certfile, handler.keyfile = certs
             handler.tls_control_required = handler.tls_data_required = True

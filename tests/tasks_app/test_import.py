@@ -286,6 +286,7 @@ def test_bad_options_argument_is_reported(shop, tmp_path):
     assert str(info.value) == "--options: expected a JSON object of option values by key"
 
 
+@pytest.mark.slow
 def test_every_library_task_imports(shop):
     paths = sorted(TASKS_DIR.glob("*.json"))
     assert len(paths) == 300

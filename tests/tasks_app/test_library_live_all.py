@@ -17,13 +17,18 @@ A task's outcome is one of:
   (its action run is left unperformed);
 - ``fails:<reason>``: a task run or an action run failed.
 
+Time is a ``FakeClock`` shared by the stand-in and the runs: Shopify throttling waits move it
+instead of sleeping, and the stand-in's cost bucket refills by exactly what was waited.
+
 Outcomes are pinned in library_live_expected.json, strict both ways: a task that does better or
 worse than listed fails until the file says so. An entry is the outcome, or ``{"outcome",
-"options", "note"}`` where ``options`` overrides option values to match the seeded shop (a sales
-channel or location name preview cannot know). The reason of a ``fails`` entry is written by
-hand; only the ``fails`` part is compared. ``summarize()`` counts outcomes,
-and the module prints the count at the end of the run. To see the outcomes a run observed, set
-``HUB_LIBRARY_LIVE_RECORD=<path>``: they are written there as JSON at the end of the module.
+"options", "throttle_waits", "note"}`` where ``options`` overrides option values to match the
+seeded shop (a sales channel or location name preview cannot know) and ``throttle_waits`` lists
+the seconds of every Shopify throttling wait, in order (none when absent; compared exactly). The
+reason of a ``fails`` entry is written by hand; only the ``fails`` part is compared.
+``summarize()`` counts outcomes, and the module prints the count at the end of the run. To see the
+outcomes a run observed, set ``HUB_LIBRARY_LIVE_RECORD=<path>``: they are written there as JSON at
+the end of the module.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ import pytest
 
 from standin.server import StandinServer
 from standin.store import Store
+from tests.clock import FakeClock
 from tests.conftest import TASKS_DIR, WEBHOOKS_DIR
 
 EXPECTED_FILE = Path(__file__).resolve().parent / "library_live_expected.json"
@@ -70,6 +76,7 @@ class LiveRun:
     action_runs: list[tuple[str, str, str | None]] = field(default_factory=list)
     unserved: list[str] = field(default_factory=list)
     graphql_errors: list[str] = field(default_factory=list)
+    throttle_waits: list[float] = field(default_factory=list)
     setup_error: str | None = None
 
     @property
@@ -210,10 +217,11 @@ def unserved_type(action_run) -> str | None:
     return None
 
 
-def perform_tree(event, run: LiveRun) -> None:
+def perform_tree(event, run: LiveRun, clock: FakeClock) -> None:
     """Perform ``event`` and its follow-up events in-process, like ``perform_event_now``, except
     that task runs scheduled for later are made due (time passes), action runs that need an
-    outside service are left unperformed, and started bulk operations are read until they finish."""
+    outside service are left unperformed, and started bulk operations are read until they finish.
+    Throttling waits go to ``clock``."""
     from django.utils import timezone
 
     from events.models import Event
@@ -238,7 +246,7 @@ def perform_tree(event, run: LiveRun) -> None:
             claimed = type(task_run).claim(task_run.pk)
             if claimed is None:
                 continue
-            action_runs = claimed.perform(enqueue=False)
+            action_runs = claimed.perform(enqueue=False, clock=clock)
             claimed.refresh_from_db()
             run.task_runs.append((claimed.status, claimed.error))
             for action_run in action_runs:
@@ -250,18 +258,18 @@ def perform_tree(event, run: LiveRun) -> None:
                 action = type(action_run).claim(action_run.pk)
                 if action is None:
                     continue
-                action.perform(enqueue=False)
+                action.perform(enqueue=False, clock=clock)
                 action.refresh_from_db()
                 run.action_runs.append((action.action_type, action.status, action.error))
         for monitor in BulkOperationMonitor.objects.filter(event=current, completed_at__isnull=True):
             for _read in range(3):
-                if bulk.poll(monitor, enqueue=False):
+                if bulk.poll(monitor, enqueue=False, clock=clock):
                     break
         pending.extend(Event.objects.filter(parent=current).order_by("created_at"))
 
 
-def perform_library_task(path: Path, shop, peer: str) -> LiveRun:
-    """Import the task at ``path`` into ``shop``, send it its event, perform everything."""
+def perform_library_task(path: Path, shop, peer: str, clock: FakeClock) -> LiveRun:
+    """Import the task at ``path`` into ``shop``, send it its event, perform everything on ``clock``."""
     from events.models import Event
     from tasks_app.importer import import_tasks
 
@@ -285,7 +293,8 @@ def perform_library_task(path: Path, shop, peer: str) -> LiveRun:
         shopify_topic=topic if shopify else None,
         enqueue=False,
     )
-    perform_tree(event, run)
+    perform_tree(event, run, clock)
+    run.throttle_waits = list(clock.sleeps)
     return run
 
 
@@ -320,23 +329,26 @@ def standin_server(request) -> Iterator[StandinServer]:
 
 
 @pytest.fixture
-def live(standin_server, settings, httpserver, tmp_path) -> Iterator[tuple[StandinServer, str]]:
-    """Clean stand-in data, Hub pointed at it, and local peers for http and email actions."""
-    standin_server.reset()
+def live(standin_server, settings, httpserver, tmp_path) -> Iterator[tuple[StandinServer, str, FakeClock]]:
+    """Clean stand-in data on a fresh fake clock, Hub pointed at it, and local peers for http
+    and email actions."""
+    clock = FakeClock()
+    standin_server.reset(Store.from_file(clock=clock))
     settings.HUB_SHOPIFY_ADMIN_URL = standin_server.url
     settings.HUB_HTTP_ALLOW_PRIVATE = ["127.0.0.1"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.HUB_FILES_ROOT = str(tmp_path / "files")
     httpserver.expect_request(re.compile(".*")).respond_with_json({"ok": True})
-    yield standin_server, httpserver.url_for("").rstrip("/")
+    yield standin_server, httpserver.url_for("").rstrip("/"), clock
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", LIBRARY, ids=[path.stem for path in LIBRARY])
 def test_library_task_runs_live(path, shop, live):
-    server, peer = live
+    server, peer, clock = live
     shop.access_token = "shpat_standin"  # an installed shop; the stand-in takes any token
     shop.save(update_fields=["access_token"])
-    run = perform_library_task(path, shop, peer)
+    run = perform_library_task(path, shop, peer, clock)
     run.graphql_errors = [
         one_line(f"{error.get('message')} in {entry['query']}", 400)
         for entry in server.store.graphql_errors
@@ -350,6 +362,9 @@ def test_library_task_runs_live(path, shop, live):
         assert outcome_class(actual) == "fails", f"{path.stem} now {actual}; listed as {listed}"
     else:
         assert actual == listed, f"{path.stem}: {actual}; listed as {listed}"
+    assert run.throttle_waits == expected_entries()[path.stem].get("throttle_waits", []), (
+        f"{path.stem}: throttling waits {run.throttle_waits} (list them as throttle_waits)"
+    )
 
 
 def test_expected_outcomes_name_library_tasks_and_classes():

@@ -3,11 +3,11 @@
 import ipaddress
 
 import pytest
-from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from tasks_app import netguard
 from tests.tasks_app.action_helpers import (  # noqa: F401  (fixtures)
+    LocalHTTPServer,
     assert_failed,
     assert_succeeded,
     perform_fixture,
@@ -156,7 +156,7 @@ def test_a_public_answer_is_connected_to_as_resolved(perform, httpserver, monkey
 @pytest.fixture
 def second_server():
     """A server on 127.0.0.2, standing in for an allowed (public-looking) host."""
-    server = HTTPServer(host="127.0.0.2", port=0)
+    server = LocalHTTPServer(host="127.0.0.2", port=0)
     server.start()
     yield server
     server.clear()

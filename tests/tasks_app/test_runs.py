@@ -192,7 +192,7 @@ def test_a_crash_while_performing_fails_the_run_instead_of_leaving_it_started(sh
     event = Event.objects.ingest(shop, "shopify/orders/create", {}, enqueue=False)
     (task_run,) = perform_event_run(event)
 
-    def explode(run):
+    def explode(run, *, clock):
         raise ValueError("Exceeds the limit (4300 digits) for integer string conversion")
 
     monkeypatch.setattr("tasks_app.rendering.render_task_run", explode)
