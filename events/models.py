@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from events.signals import event_ingested
 from hub.fields import JSONField
 from hub.jsontypes import JSON, JSONObject
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 
 class EventManager(models.Manager["Event"]):
-    """Creates events together with their event run."""
+    """Creates events; the run engine reacts to each through ``events.signals.event_ingested``."""
 
     def ingest(
         self,
@@ -31,19 +32,17 @@ class EventManager(models.Manager["Event"]):
         enqueue: bool = True,
         **fields: Any,
     ) -> "Event":
-        """Create an event and its event run in one transaction (spec/runtime.md §16).
+        """Create an event and announce it, in one transaction (spec/runtime.md §16).
 
-        ``run_at`` (aware datetime, default now) makes the event run ``scheduled``
-        when it lies in the future. Due runs are handed to the queue after commit
-        unless ``enqueue`` is false (``emit_event --sync`` and tests perform them
-        in-process). Other keyword arguments are Event fields (``shopify_topic``,
-        ``webhook_request_id``, ``parent``, ``task_ids``, ``input``...).
+        ``run_at`` (aware datetime, default now) is when its processing may begin: the engine
+        makes its event run ``scheduled`` when it lies in the future. ``enqueue`` false asks
+        the engine to leave due runs for an in-process caller (``emit_event --sync`` and
+        tests). Other keyword arguments are Event fields (``shopify_topic``,
+        ``webhook_request_id``, ``parent``, ``task_ids``, ``input``, ``origin_task_id``...).
         """
-        from tasks_app.models import EventRun
-
         with transaction.atomic():
             event = self.create(shop=shop, topic=topic, data=data, source=source, **fields)
-            EventRun.create_for(event, run_at=run_at, enqueue=enqueue)
+            event_ingested.send(sender=Event, event=event, run_at=run_at, enqueue=enqueue)
         return event
 
 
@@ -63,8 +62,10 @@ class Event(models.Model):
     )
     task_ids = JSONField(null=True, blank=True, help_text="Only these tasks may respond.")
     input = JSONField(null=True, blank=True, help_text="User-form values (Liquid `input`).")
-    origin_task = models.ForeignKey(
-        "tasks_app.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    origin_task_id = models.UUIDField(
+        null=True,
+        blank=True,
+        help_text="The task whose run led to this event (follow-up, bulk, error events).",
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

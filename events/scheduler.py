@@ -1,20 +1,19 @@
 """Scheduler topics: clock ticks in each shop's time zone (spec/runtime.md §2.3.1).
 
-Django-Q2 calls ``tick`` every minute. For each shop with an enabled task
-subscribed to a scheduler topic, the most recent tick of that topic in the
-shop's local time is fired once. After downtime at most one late event per
-topic is emitted (the most recent missed tick); older ticks are not backfilled.
+Django-Q2 calls ``tasks_app.scheduling.tick`` every minute; for each shop with an
+enabled task subscribed to a scheduler topic it calls ``fire_due_ticks`` here, which
+fires the most recent tick of that topic in the shop's local time once. After downtime at
+most one late event per topic is emitted (the most recent missed tick); older ticks are not
+backfilled.
 """
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.utils import timezone
-
-from events.topics import SCHEDULER_TOPICS
 
 if TYPE_CHECKING:
     from events.models import Event
@@ -59,39 +58,31 @@ def latest_tick(topic: str, now: datetime, tz: ZoneInfo) -> datetime:
     return local_midnight(local - timedelta(days=days_back), tz)
 
 
-def subscribed_scheduler_topics(shop: "Shop") -> set[str]:
-    """Scheduler topics that at least one enabled task of ``shop`` subscribes to."""
-    topics: set[str] = set()
-    for task in shop.tasks.filter(enabled=True):
-        for subscription in task.subscription_objects():
-            if subscription.topic in SCHEDULER_TOPICS:
-                topics.add(subscription.topic)
-    return topics
+def fire_due_ticks(shop: "Shop", topics: Iterable[str], now: datetime) -> list["Event"]:
+    """Fire, for ``shop``, the most recent tick of each scheduler topic in ``topics`` that has not
+    fired yet; returns the events created.
 
-
-def tick(now: datetime | None = None) -> list["Event"]:
-    """Fire every due scheduler tick for every shop; returns the events created."""
+    A topic seen for the first time fires only when its tick is at most ``FIRST_TICK_GRACE`` old.
+    ``SchedulerTick`` rows, locked while compared, make each tick fire once across processes.
+    """
     from events.models import Event, SchedulerTick
-    from integrations.models import Shop
 
-    now = now or timezone.now()
     created: list[Event] = []
-    for shop in Shop.objects.all():
-        for topic in sorted(subscribed_scheduler_topics(shop)):
-            due = latest_tick(topic, now, shop.tzinfo)
-            with transaction.atomic():
-                record, new = SchedulerTick.objects.select_for_update().get_or_create(
-                    shop=shop, topic=topic, defaults={"last_tick_at": due}
-                )
-                if new:
-                    fire = now - due <= FIRST_TICK_GRACE
-                elif record.last_tick_at < due:
-                    fire = True
-                    record.last_tick_at = due
-                    record.save(update_fields=["last_tick_at"])
-                else:
-                    fire = False
-                if fire:
-                    created.append(Event.objects.ingest(shop, topic, None, source="scheduler"))
-                    logger.info("scheduler: %s for %s (tick %s)", topic, shop, due.isoformat())
+    for topic in sorted(topics):
+        due = latest_tick(topic, now, shop.tzinfo)
+        with transaction.atomic():
+            record, new = SchedulerTick.objects.select_for_update().get_or_create(
+                shop=shop, topic=topic, defaults={"last_tick_at": due}
+            )
+            if new:
+                fire = now - due <= FIRST_TICK_GRACE
+            elif record.last_tick_at < due:
+                fire = True
+                record.last_tick_at = due
+                record.save(update_fields=["last_tick_at"])
+            else:
+                fire = False
+            if fire:
+                created.append(Event.objects.ingest(shop, topic, None, source="scheduler"))
+                logger.info("scheduler: %s for %s (tick %s)", topic, shop, due.isoformat())
     return created

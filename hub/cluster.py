@@ -10,9 +10,9 @@ from typing import Any
 
 # name → (function, minutes between runs)
 SCHEDULES = {
-    "hub: hand over due runs": ("tasks_app.dispatch.hand_over_due_runs", 1),
-    "hub: scheduler topics tick": ("events.scheduler.tick", 1),
-    "hub: poll Shopify bulk operations": ("tasks_app.bulk.poll_due_monitors", 1),
+    "hub: hand over due runs": ("runs.dispatch.hand_over_due_runs", 1),
+    "hub: scheduler topics tick": ("tasks_app.scheduling.tick", 1),
+    "hub: poll Shopify bulk operations": ("runs.bulk.poll_due_monitors", 1),
     "hub: purge expired generated files": ("tasks_app.files.storage.purge_expired", 60),
 }
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "integrations",
     "events",
     "tasks_app",
+    "runs",
     # The Shopify stand-in, a development and test tool; installed for its shopify_standin command.
     "standin",
 ]
@@ -170,7 +171,7 @@ LOGGING = {
         },
         **{
             app: {"handlers": ["stderr"], "level": HUB_LOG_LEVEL}
-            for app in ("hub", "events", "tasks_app", "integrations", "standin")
+            for app in ("hub", "events", "tasks_app", "runs", "integrations", "standin")
         },
     },
 }
@@ -344,7 +345,7 @@ HUB_FTP_TIMEOUT_S = env_int("HUB_FTP_TIMEOUT_S", 30)
 
 # --- Accounts -------------------------------------------------------------------
 # Password sign-up is closed: operators create staff users; merchants sign in
-# through Shopify OAuth (hub/accounts.py).
+# through Shopify OAuth (integrations/accounts.py).
 HUB_OPEN_SIGNUP = env_bool("HUB_OPEN_SIGNUP", False)
-ACCOUNT_ADAPTER = "hub.accounts.AccountAdapter"
-SOCIALACCOUNT_ADAPTER = "hub.accounts.SocialAccountAdapter"
+ACCOUNT_ADAPTER = "integrations.accounts.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "integrations.accounts.SocialAccountAdapter"

@@ -25,6 +25,7 @@ from tasks_app.liquid.drops import (
 )
 from tasks_app.liquid.limits import RenderLimits
 from tasks_app.options import runtime_options
+from tasks_app.run_records import TaskRunRecord
 
 logger = logging.getLogger(__name__)
 
@@ -158,21 +159,22 @@ def render_task(
     return outcome
 
 
-def render_task_run(task_run, *, clock: Clock = SYSTEM_CLOCK) -> RenderOutcome:
-    """Render the task of a stored task run against its event, with the shop's cache, globals
-    and secrets. Secret references carry the run's ``secret_nonce`` (made and stored here on
-    first render); the signing filters resolve them through ``settings.resolve_secret``.
-    The ``shopify`` filter's client waits out throttling on ``clock``."""
+def render_task_run(task_run: TaskRunRecord, *, clock: Clock = SYSTEM_CLOCK) -> RenderOutcome:
+    """Render the task of a task run against its event, with the shop's cache, globals and
+    secrets (spec/runtime.md §4.4).
+
+    ``task_run`` is the run engine's row: this reads its ``task``, ``event``, ``shop``,
+    ``secret_nonce`` (which secret references carry; the engine makes it before the first
+    render), ``shopify_api_version`` and ``result_meta`` (the Shopify usage counters, updated in
+    place). The signing filters resolve secrets through ``settings.resolve_secret``; the
+    ``shopify`` filter's client waits out throttling on ``clock``."""
     from integrations.shopify import ShopifyClient
-    from tasks_app.bulk import BULK_OPERATION_TOPIC, BulkResultError, bulk_operation_data
+    from tasks_app.bulk_results import BULK_OPERATION_TOPIC, BulkResultError, bulk_operation_data
     from tasks_app.globals import liquid_scope
-    from tasks_app.models import CacheEntry, TaskRun
-    from tasks_app.secrets import new_nonce, secret_resolver
+    from tasks_app.models import CacheEntry
+    from tasks_app.secrets import secret_resolver
 
     task, event, shop = task_run.task, task_run.event, task_run.shop
-    if not task_run.secret_nonce:
-        task_run.secret_nonce = new_nonce()
-        TaskRun.objects.filter(pk=task_run.pk).update(secret_nonce=task_run.secret_nonce)
     variables = task_variables(
         shop=shop.liquid_data(),
         event=event.liquid_data(),

@@ -22,7 +22,8 @@ import requests
 from django.conf import settings as django_settings
 from django.db import connection
 
-from tasks_app.models import ActionRun, Task
+from runs.models import ActionRun
+from tasks_app.models import Task
 
 ROOT = Path(__file__).resolve().parent.parent
 WEBHOOK_EXAMPLES = ROOT.parent / "shared" / "reference" / "shopify-webhooks"

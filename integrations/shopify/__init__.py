@@ -7,6 +7,7 @@ from integrations.shopify.client import (
     ShopifyThrottledError,
     ShopifyTransientError,
     admin_base_url,
+    empty_usage,
     graphql_errors,
     is_throttled,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "ShopifyThrottledError",
     "ShopifyTransientError",
     "admin_base_url",
+    "empty_usage",
     "graphql_errors",
     "is_throttled",
 ]

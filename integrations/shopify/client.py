@@ -33,6 +33,11 @@ USAGE_KEYS = (
 )
 
 
+def empty_usage() -> dict[str, int]:
+    """The four Shopify usage counters of spec/runtime.md §4.2 (a run's ``result_meta``), all zero."""
+    return dict.fromkeys(USAGE_KEYS, 0)
+
+
 class ShopifyError(Exception):
     """A Shopify request failed; ``permanent`` says whether retrying could help (spec/runtime.md §9.1).
 

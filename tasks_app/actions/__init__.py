@@ -33,7 +33,7 @@ from tasks_app.actions.base import (
 )
 
 if TYPE_CHECKING:
-    from tasks_app.models import ActionRun
+    from tasks_app.run_records import ActionRunRecord
 
 __all__ = [
     "Action",
@@ -50,7 +50,9 @@ __all__ = [
 ]
 
 
-def execute_action(action_run: "ActionRun", *, enqueue: bool = True, clock: Clock = SYSTEM_CLOCK) -> Outcome:
+def execute_action(
+    action_run: "ActionRunRecord", *, enqueue: bool = True, clock: Clock = SYSTEM_CLOCK
+) -> Outcome:
     """Perform ``action_run`` and return its ``Outcome`` (result, error, permanent).
 
     ``clock`` is handed to the performer (``ActionContext.clock``) for throttling waits.
@@ -66,7 +68,7 @@ def execute_action(action_run: "ActionRun", *, enqueue: bool = True, clock: Cloc
 
 
 def perform_action(
-    action_run: "ActionRun", *, enqueue: bool = True, clock: Clock = SYSTEM_CLOCK
+    action_run: "ActionRunRecord", *, enqueue: bool = True, clock: Clock = SYSTEM_CLOCK
 ) -> tuple[object, str | None]:
     """Perform ``action_run``; returns ``(result, error)`` with ``error`` None on success.
 

@@ -25,7 +25,7 @@ from tasks_app.action_errors import ActionError, PermanentActionError, Transient
 
 if TYPE_CHECKING:
     from integrations.models import Shop
-    from tasks_app.models import ActionRun
+    from tasks_app.run_records import ActionRunRecord
 
 # A JSON type name for option errors (``string``, ``number``, ``array``...).
 describe = json_kind
@@ -46,7 +46,7 @@ class ActionContext:
     """What ``Action.perform`` works with.
 
     ``options`` is what ``validate`` returned (the cleaned options), ``run`` the
-    ``ActionRun`` row, ``shop`` its shop; ``enqueue`` says whether runs created
+    run engine's action run (``ActionRunRecord``), ``shop`` its shop; ``enqueue`` says whether runs created
     by the action are handed to the queue (false in tests and ``--sync``);
     ``secret_values`` the raw secret values substituted into the options (for
     performers that must mask them in transcripts; the base redacts the
@@ -54,7 +54,7 @@ class ActionContext:
     (``hub.clock``; tests pass a fake one).
     """
 
-    run: "ActionRun"
+    run: "ActionRunRecord"
     shop: "Shop"
     options: Any
     enqueue: bool = True
@@ -134,7 +134,7 @@ class Action:
     type: ClassVar[str] = ""
     secret_fields: ClassVar[tuple[str, ...]] = ()
 
-    def precheck(self, action_run: "ActionRun") -> None:
+    def precheck(self, action_run: "ActionRunRecord") -> None:
         """Refuse the run before its options are looked at (e.g. the shop may not use this type).
 
         Raises ``ActionError``; the default accepts every run.
@@ -149,7 +149,7 @@ class Action:
         raise NotImplementedError
 
     def execute(
-        self, action_run: "ActionRun", *, enqueue: bool = True, clock: Clock = SYSTEM_CLOCK
+        self, action_run: "ActionRunRecord", *, enqueue: bool = True, clock: Clock = SYSTEM_CLOCK
     ) -> Outcome:
         """Validate and perform ``action_run``'s options; never raises.
 
@@ -199,7 +199,7 @@ class Action:
         )
         return outcome
 
-    def resolve_secrets(self, action_run: "ActionRun", raw_values: list[str]) -> Any:
+    def resolve_secrets(self, action_run: "ActionRunRecord", raw_values: list[str]) -> Any:
         """The options with this run's secret references resolved in ``secret_fields``.
 
         Appends every substituted raw value to ``raw_values`` (the caller redacts

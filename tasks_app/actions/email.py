@@ -38,7 +38,8 @@ from tasks_app.actions.base import (
 
 if TYPE_CHECKING:
     from integrations.models import Shop
-    from tasks_app.models import ActionRun, EmailTemplate
+    from tasks_app.models import EmailTemplate
+    from tasks_app.run_records import ActionRunRecord
 
 logger = logging.getLogger("tasks_app.actions")
 
@@ -294,7 +295,7 @@ class EmailAction(Action):
 
     type = "email"
 
-    def precheck(self, action_run: "ActionRun") -> None:
+    def precheck(self, action_run: "ActionRunRecord") -> None:
         # Approval comes first (spec/actions.md §3 "Performing" step 1), before option checks.
         if not action_run.shop.email_sending_approved:
             raise PermanentActionError(NOT_APPROVED)

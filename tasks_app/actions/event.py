@@ -129,5 +129,7 @@ class EventAction(Action):
             parent=context.run.task_run.event,
             task_ids=options.task_ids,
         )
-        stamp = timezone.localtime(event.run.run_at, UTC).isoformat().replace("+00:00", "Z")
+        # When the event's processing begins: its run_at, never before the event exists.
+        starts = max(run_at or event.created_at, event.created_at)
+        stamp = timezone.localtime(starts, UTC).isoformat().replace("+00:00", "Z")
         return {"event": {"id": str(event.id), "topic": event.topic, "run_at": stamp}}

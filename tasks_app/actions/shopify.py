@@ -230,8 +230,6 @@ class ShopifyAction(Action):
         errors = graphql_errors(body)
         if errors and not is_throttled(body):
             raise PermanentActionError("; ".join(str(error.get("message", error)) for error in errors))
-
-        from tasks_app.bulk import register_monitors
-
-        register_monitors(run, body)
+        # A bulk operation this started is monitored by the run engine once the action run has
+        # succeeded (runs.bulk.register_monitors, spec/runtime.md §14.3).
         return body

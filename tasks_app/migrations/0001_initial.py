@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import hub.fields
-import tasks_app.models.runs
+import integrations.shopify.client
 import tasks_app.models.task
 import uuid
 from django.db import migrations, models
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('ok', models.BooleanField(blank=True, null=True)),
                 ('error', models.TextField(blank=True, null=True)),
                 ('result', hub.fields.JSONField(blank=True, null=True)),
-                ('result_meta', hub.fields.JSONField(blank=True, default=tasks_app.models.runs.empty_result_meta)),
+                ('result_meta', hub.fields.JSONField(blank=True, default=integrations.shopify.client.empty_usage)),
                 ('attempts', models.PositiveIntegerField(default=0)),
                 ('run_at', models.DateTimeField(db_index=True)),
                 ('enqueued_at', models.DateTimeField(blank=True, null=True)),
@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
                 ('ok', models.BooleanField(blank=True, null=True)),
                 ('error', models.TextField(blank=True, null=True)),
                 ('result', hub.fields.JSONField(blank=True, null=True)),
-                ('result_meta', hub.fields.JSONField(blank=True, default=tasks_app.models.runs.empty_result_meta)),
+                ('result_meta', hub.fields.JSONField(blank=True, default=integrations.shopify.client.empty_usage)),
                 ('attempts', models.PositiveIntegerField(default=0)),
                 ('run_at', models.DateTimeField(db_index=True)),
                 ('enqueued_at', models.DateTimeField(blank=True, null=True)),
@@ -109,7 +109,7 @@ class Migration(migrations.Migration):
                 ('ok', models.BooleanField(blank=True, null=True)),
                 ('error', models.TextField(blank=True, null=True)),
                 ('result', hub.fields.JSONField(blank=True, null=True)),
-                ('result_meta', hub.fields.JSONField(blank=True, default=tasks_app.models.runs.empty_result_meta)),
+                ('result_meta', hub.fields.JSONField(blank=True, default=integrations.shopify.client.empty_usage)),
                 ('attempts', models.PositiveIntegerField(default=0)),
                 ('run_at', models.DateTimeField(db_index=True)),
                 ('enqueued_at', models.DateTimeField(blank=True, null=True)),

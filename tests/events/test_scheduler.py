@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from events.models import Event
-from events.scheduler import latest_tick, tick
+from events.scheduler import latest_tick
 from tasks_app.models import Task
+from tasks_app.scheduling import tick
 
 CHICAGO = ZoneInfo("America/Chicago")
 KOLKATA = ZoneInfo("Asia/Kolkata")

@@ -7,12 +7,12 @@ import pytest
 ROUTINE = [
     "Enqueued [hub] 17",
     "Process-a5d4 created task tango-robin from schedule [hub: scheduler topics tick]",
-    "Process-3dc9 processing summer 'tasks_app.dispatch.hand_over_due_runs' [hub: hand over due runs]",
-    "Processed 'tasks_app.bulk.poll_due_monitors' (oxygen-eight-uranus-paris)",
+    "Process-3dc9 processing summer 'runs.dispatch.hand_over_due_runs' [hub: hand over due runs]",
+    "Processed 'runs.bulk.poll_due_monitors' (oxygen-eight-uranus-paris)",
 ]
 KEPT = [
-    "Processed 'tasks_app.dispatch.perform_run' (delta-echo)",
-    "Process-3dc9 processing delta-echo 'tasks_app.dispatch.perform_run'",
+    "Processed 'runs.dispatch.perform' (delta-echo)",
+    "Process-3dc9 processing delta-echo 'runs.dispatch.perform'",
     "Q Cluster winter-cat-quiet-paris [hub] running.",
 ]
 

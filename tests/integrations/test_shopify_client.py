@@ -14,8 +14,8 @@ from integrations.shopify import (
     ShopifyThrottledError,
     ShopifyTransientError,
 )
+from integrations.shopify import empty_usage as empty_result_meta
 from integrations.shopify.client import error_kind, error_messages
-from tasks_app.models.runs import empty_result_meta
 from tests.clock import FakeClock
 
 COST = {

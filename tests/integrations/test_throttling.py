@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from integrations.models import ShopRateLimitState
 from integrations.shopify import ShopifyClient, ShopifyThrottledError
+from integrations.shopify import empty_usage as empty_result_meta
 from integrations.shopify.throttling import (
     ThrottleBudget,
     ThrottleExhausted,
@@ -13,7 +14,6 @@ from integrations.shopify.throttling import (
     parse_call_limit,
     restore_wait,
 )
-from tasks_app.models.runs import empty_result_meta
 from tests.standin.standin_helpers import (  # noqa: F401  (fixtures)
     clock_fixture,
     graphql_requests,

@@ -11,7 +11,9 @@ from django.utils import timezone
 from pytest_httpserver import HTTPServer
 
 from events.models import Event
-from tasks_app.models import ActionRun, RunStatus, Task, TaskRun
+from runs.engine import perform_run
+from runs.models import ActionRun, RunStatus, TaskRun
+from tasks_app.models import Task
 
 ORDER = {"id": 1001, "name": "#1001", "email": "buyer@example.com"}
 
@@ -38,11 +40,11 @@ def make_task_run(shop, *, task: Task | None = None) -> TaskRun:
 
 
 def run_action(task_run: TaskRun, action_type: str, options: Any, *, meta: Any = None) -> ActionRun:
-    """Create the action run the way a task run does, claim it, perform it, reload it."""
+    """Create the action run the way a task run does, claim it, perform it as the engine does, reload it."""
     created = ActionRun.from_action(task_run, 0, {"type": action_type, "options": options, "meta": meta})
     claimed = ActionRun.claim(created.pk)
     assert claimed is not None
-    claimed.perform(enqueue=False)
+    perform_run(claimed, enqueue=False)
     claimed.refresh_from_db()
     return claimed
 

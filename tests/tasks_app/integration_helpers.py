@@ -11,8 +11,8 @@ from allauth.socialaccount.models import SocialAccount, SocialToken
 from django.contrib.auth import get_user_model
 
 from integrations.models import Connection
+from runs.models import ActionRun
 from tasks_app.actions import execute_action
-from tasks_app.models import ActionRun
 
 SCOPES = {
     "slack": ["chat:write", "chat:write.customize"],

@@ -535,9 +535,9 @@ def test_the_pdf_invoice_library_task_emails_a_real_pdf(shop, inbox):
     from pypdf import PdfReader
 
     from events.models import Event
-    from tasks_app.dispatch import perform_event_now
+    from runs.dispatch import perform_event_now
+    from runs.models import ActionRun
     from tasks_app.importer import import_tasks
-    from tasks_app.models import ActionRun
     from tests.conftest import TASKS_DIR, WEBHOOKS_DIR
 
     payload = json.loads((TASKS_DIR / "send-a-pdf-invoice-when-an-order-is-created.json").read_text())

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from events.models import Event
-from tasks_app.models import RunStatus
+from runs.models import RunStatus
 from tests.tasks_app.action_helpers import (  # noqa: F401  (fixtures)
     assert_failed,
     assert_succeeded,
@@ -123,7 +123,7 @@ def test_the_child_event_reaches_a_subscribed_task(perform, task_run, shop):
     Task.objects.create(shop=shop, name="Excluded", enabled=True, subscriptions=["user/a/b"])
     perform("event", {"topic": "user/a/b", "data": 1, "task_ids": [str(responder.id)]})
 
-    task_runs = child_of(task_run).run.perform(enqueue=False)
+    task_runs = child_of(task_run).run.perform()
 
     assert [run.task for run in task_runs] == [responder]
 

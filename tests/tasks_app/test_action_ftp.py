@@ -41,7 +41,7 @@ def b64(data: bytes) -> str:
 def stored_row_json(run) -> str:
     from django.forms.models import model_to_dict
 
-    from tasks_app.models import ActionRun
+    from runs.models import ActionRun
 
     return json.dumps(model_to_dict(ActionRun.objects.get(pk=run.pk)), default=str, ensure_ascii=False)
 

@@ -776,7 +776,7 @@ def stored_row_json(run) -> str:
     """Everything stored for the action run, as one JSON text."""
     from django.forms.models import model_to_dict
 
-    from tasks_app.models import ActionRun
+    from runs.models import ActionRun
 
     row = ActionRun.objects.get(pk=run.pk)
     return json.dumps(model_to_dict(row), default=str, ensure_ascii=False)

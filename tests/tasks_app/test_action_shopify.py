@@ -4,10 +4,11 @@
 import pytest
 from werkzeug import Response
 
+from integrations.shopify import empty_usage as empty_result_meta
+from runs.models import ActionRun, BulkOperationMonitor, RunStatus
 from tasks_app.actions import execute_action
 from tasks_app.actions.shopify import RestRequest, mutation_names, rest_request
-from tasks_app.models import ActionRun, BulkOperationMonitor, RunStatus, Task
-from tasks_app.models.runs import empty_result_meta
+from tasks_app.models import Task
 from tasks_app.rendering import render_task_run
 from tests.standin.standin_helpers import (  # noqa: F401  (fixtures)
     clock_fixture,

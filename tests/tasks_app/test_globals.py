@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from events.models import Event
-from tasks_app.models import EventRun, Global, Secret, Task, TaskRun
+from runs.models import EventRun, TaskRun
+from tasks_app.models import Global, Secret, Task
 from tasks_app.options import runtime_options
 from tasks_app.preview import preview_task_definition
 
@@ -32,8 +33,8 @@ def run_task(shop, script, options=None) -> TaskRun:
         enabled=True,
     )
     event = Event.objects.ingest(shop, "mechanic/user/trigger", None, enqueue=False)
-    (task_run,) = EventRun.claim(event.run.pk).perform(enqueue=False)
-    TaskRun.claim(task_run.pk).perform(enqueue=False)
+    (task_run,) = EventRun.claim(event.run.pk).perform()
+    TaskRun.claim(task_run.pk).perform()
     task_run.refresh_from_db()
     return task_run
 
@@ -138,12 +139,12 @@ def test_a_replaced_global_is_read_at_run_time_and_a_deleted_one_reads_nil(shop)
     entry.save()
 
     event = Event.objects.ingest(shop, "mechanic/user/trigger", None, enqueue=False)
-    (second,) = EventRun.claim(event.run.pk).perform(enqueue=False)
-    TaskRun.claim(second.pk).perform(enqueue=False)
+    (second,) = EventRun.claim(event.run.pk).perform()
+    TaskRun.claim(second.pk).perform()
     entry.delete()
     event = Event.objects.ingest(shop, "mechanic/user/trigger", None, enqueue=False)
-    (third,) = EventRun.claim(event.run.pk).perform(enqueue=False)
-    TaskRun.claim(third.pk).perform(enqueue=False)
+    (third,) = EventRun.claim(event.run.pk).perform()
+    TaskRun.claim(third.pk).perform()
 
     second.refresh_from_db()
     third.refresh_from_db()

@@ -225,8 +225,9 @@ def perform_tree(event, run: LiveRun, clock: FakeClock) -> None:
     from django.utils import timezone
 
     from events.models import Event
-    from tasks_app import bulk
-    from tasks_app.models import BulkOperationMonitor, RunStatus
+    from runs import bulk
+    from runs.engine import perform_run
+    from runs.models import BulkOperationMonitor, RunStatus
 
     pending, seen = [event], 0
     while pending and seen < MAX_EVENTS:
@@ -239,14 +240,14 @@ def perform_tree(event, run: LiveRun, clock: FakeClock) -> None:
             )
             claimed = type(event_run).claim(event_run.pk)
             if claimed is not None:
-                claimed.perform(enqueue=False)
+                claimed.perform()
         scheduled = event_run.task_runs.filter(status=RunStatus.SCHEDULED)
         scheduled.update(status=RunStatus.DUE, run_at=timezone.now())
         for task_run in event_run.task_runs.filter(status=RunStatus.DUE).order_by("created_at"):
             claimed = type(task_run).claim(task_run.pk)
             if claimed is None:
                 continue
-            action_runs = claimed.perform(enqueue=False, clock=clock)
+            action_runs = claimed.perform(clock=clock)
             claimed.refresh_from_db()
             run.task_runs.append((claimed.status, claimed.error))
             for action_run in action_runs:
@@ -258,7 +259,7 @@ def perform_tree(event, run: LiveRun, clock: FakeClock) -> None:
                 action = type(action_run).claim(action_run.pk)
                 if action is None:
                     continue
-                action.perform(enqueue=False, clock=clock)
+                perform_run(action, enqueue=False, clock=clock)
                 action.refresh_from_db()
                 run.action_runs.append((action.action_type, action.status, action.error))
         for monitor in BulkOperationMonitor.objects.filter(event=current, completed_at__isnull=True):

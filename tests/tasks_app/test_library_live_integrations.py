@@ -8,9 +8,9 @@ import json
 from datetime import UTC, datetime
 
 from events.models import Event
-from tasks_app.dispatch import perform_event_now
+from runs.dispatch import perform_event_now
+from runs.models import ActionRun
 from tasks_app.importer import import_tasks
-from tasks_app.models import ActionRun
 from tests.conftest import TASKS_DIR, WEBHOOKS_DIR
 from tests.tasks_app.integration_helpers import connect, services_fixture  # noqa: F401  (fixtures)
 

@@ -5,9 +5,9 @@ import json
 import pytest
 
 from events.models import Event
-from tasks_app.dispatch import perform_event_now
+from runs.dispatch import perform_event_now
+from runs.models import ActionRun, RunStatus, TaskRun
 from tasks_app.importer import import_tasks
-from tasks_app.models import ActionRun, RunStatus, TaskRun
 from tests.conftest import TASKS_DIR, WEBHOOKS_DIR
 from tests.standin.standin_helpers import clock_fixture, standin_fixture  # noqa: F401  (fixtures)
 

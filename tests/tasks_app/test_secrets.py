@@ -10,8 +10,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 
 from events.models import Event
+from runs.models import EventRun, TaskRun
 from tasks_app import secrets
-from tasks_app.models import EventRun, Secret, Task, TaskRun
+from tasks_app.models import Secret, Task
 from tasks_app.secrets import (
     REDACTED,
     SecretDecryptionError,
@@ -267,8 +268,8 @@ def run_task(shop, script, options=None) -> TaskRun:
 
 def trigger(shop) -> TaskRun:
     event = Event.objects.ingest(shop, "mechanic/user/trigger", None, enqueue=False)
-    (task_run,) = EventRun.claim(event.run.pk).perform(enqueue=False)
-    TaskRun.claim(task_run.pk).perform(enqueue=False)
+    (task_run,) = EventRun.claim(event.run.pk).perform()
+    TaskRun.claim(task_run.pk).perform()
     task_run.refresh_from_db()
     return task_run
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 from werkzeug import Response
 
 from events.models import Event
-from tasks_app.dispatch import perform_event_now
-from tasks_app.models import ActionRun, Secret, Task, TaskRun
+from runs.dispatch import perform_event_now
+from runs.models import ActionRun, TaskRun
+from tasks_app.models import Secret, Task
 
 RAW = "sk_live_0123456789abcdef"
 
@@ -75,12 +76,12 @@ def test_a_secret_header_is_sent_but_never_stored_logged_or_shown(shop, httpserv
     assert RAW not in stored
     assert RAW not in caplog.text
     pages = [
-        reverse("admin:tasks_app_actionrun_change", args=[action_run.pk]),
-        reverse("admin:tasks_app_taskrun_change", args=[task_run.pk]),
+        reverse("admin:runs_actionrun_change", args=[action_run.pk]),
+        reverse("admin:runs_taskrun_change", args=[task_run.pk]),
         reverse("admin:events_event_change", args=[event.pk]),
         reverse("admin:tasks_app_secret_changelist"),
         reverse("admin:tasks_app_secret_change", args=[secret.pk]),
-        reverse("admin:tasks_app_actionrun_changelist"),
+        reverse("admin:runs_actionrun_changelist"),
     ]
     for page in pages:
         response = staff.get(page)

@@ -6,8 +6,9 @@ import pytest
 from django.utils import timezone
 
 from events.models import Event
-from tasks_app import dispatch
-from tasks_app.models import ActionRun, EventRun, RunStatus, Task, TaskRun
+from runs import dispatch
+from runs.models import ActionRun, EventRun, RunStatus, TaskRun
+from tasks_app.models import Task
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def make_task(shop, name="Task", subscriptions=("shopify/orders/create",), scrip
 def perform_event_run(event) -> list[TaskRun]:
     run = EventRun.claim(event.run.pk)
     assert run is not None
-    return run.perform(enqueue=False)
+    return run.perform()
 
 
 def test_event_run_creates_one_task_run_per_matching_subscription(shop):
@@ -110,7 +111,7 @@ def test_task_run_creates_action_runs_with_options_meta_and_control_parameters(s
     (task_run,) = perform_event_run(event)
     task_run = TaskRun.claim(task_run.pk)
 
-    action_runs = task_run.perform(enqueue=False)
+    action_runs = task_run.perform()
 
     task_run.refresh_from_db()
     assert (task_run.status, task_run.error, task_run.logs) == ("succeeded", None, ["order 42"])
@@ -129,7 +130,7 @@ def test_error_objects_fail_the_task_run_and_create_no_action_runs(shop):
     event = Event.objects.ingest(shop, "shopify/orders/create", {}, enqueue=False)
     (task_run,) = perform_event_run(event)
 
-    assert TaskRun.claim(task_run.pk).perform(enqueue=False) == []
+    assert TaskRun.claim(task_run.pk).perform() == []
 
     task_run.refresh_from_db()
     assert (task_run.status, task_run.ok, task_run.error) == ("failed", False, "stop here")
@@ -142,7 +143,7 @@ def test_several_error_objects_give_a_json_array_message(shop):
     event = Event.objects.ingest(shop, "shopify/orders/create", {}, enqueue=False)
     (task_run,) = perform_event_run(event)
 
-    TaskRun.claim(task_run.pk).perform(enqueue=False)
+    TaskRun.claim(task_run.pk).perform()
 
     task_run.refresh_from_db()
     assert task_run.error == '["a",{"code":2}]'
@@ -153,7 +154,7 @@ def test_invalid_output_fails_the_task_run(shop):
     event = Event.objects.ingest(shop, "shopify/orders/create", {}, enqueue=False)
     (task_run,) = perform_event_run(event)
 
-    TaskRun.claim(task_run.pk).perform(enqueue=False)
+    TaskRun.claim(task_run.pk).perform()
 
     task_run.refresh_from_db()
     assert task_run.status == "failed"
@@ -166,7 +167,7 @@ def test_a_disabled_task_fails_its_task_run(shop):
     (task_run,) = perform_event_run(event)
     Task.objects.filter(pk=task.pk).update(enabled=False)
 
-    TaskRun.claim(task_run.pk).perform(enqueue=False)
+    TaskRun.claim(task_run.pk).perform()
 
     task_run.refresh_from_db()
     assert (task_run.status, task_run.error) == ("failed", "Task is disabled")
@@ -195,7 +196,7 @@ def test_a_crash_while_performing_fails_the_run_instead_of_leaving_it_started(sh
     def explode(run, *, clock):
         raise ValueError("Exceeds the limit (4300 digits) for integer string conversion")
 
-    monkeypatch.setattr("tasks_app.rendering.render_task_run", explode)
+    monkeypatch.setattr("runs.models.runs.render_task_run", explode)
     assert dispatch.perform("task", str(task_run.pk)) == f"task run {task_run.pk} failed"
 
     task_run.refresh_from_db()

@@ -7,10 +7,11 @@ import pytest
 from django.utils import timezone
 
 from events.models import Event
-from tasks_app import bulk
-from tasks_app.dispatch import perform_event_now
+from runs import bulk
+from runs.dispatch import perform_event_now
+from runs.models import BulkOperationMonitor, RunStatus, TaskRun
+from tasks_app import bulk_results
 from tasks_app.importer import import_tasks
-from tasks_app.models import BulkOperationMonitor, RunStatus, TaskRun
 from tests.conftest import TASKS_DIR
 from tests.standin.standin_helpers import clock_fixture, standin_fixture  # noqa: F401  (fixtures)
 
@@ -89,7 +90,7 @@ def test_a_bulk_query_task_runs_again_with_the_objects(shop, task, standin):
 def test_the_objects_are_the_parsed_result_file(shop, standin):
     operation = {"id": "gid://shopify/BulkOperation/1", "status": "FAILED", "url": None}
     event = Event.objects.create(shop=shop, topic="mechanic/shopify/bulk_operation", data=operation)
-    assert bulk.bulk_operation_data(event) == {**operation, "objects": []}
+    assert bulk_results.bulk_operation_data(event) == {**operation, "objects": []}
 
 
 def test_a_bulk_operations_finish_delivery_completes_the_monitor_at_once(
@@ -177,7 +178,7 @@ def test_a_missing_result_file_fails_the_task_run(shop, task, standin):
             "url": f"{standin.url}/bulk-results/404.jsonl",
         },
         source="mechanic",
-        origin_task=task,
+        origin_task_id=task.id,
         enqueue=False,
     )
 
@@ -197,6 +198,6 @@ def test_started_operations_reads_only_non_null_ids():
             "bulkOperationRunQuery": {"bulkOperation": None},
         }
     }
-    assert bulk.started_operations(result) == [("gid://shopify/BulkOperation/2", "MUTATION")]
-    assert bulk.started_operations({"errors": [{"message": "x"}]}) == []
-    assert json.loads(json.dumps(bulk.started_operations(None))) == []
+    assert bulk_results.started_operations(result) == [("gid://shopify/BulkOperation/2", "MUTATION")]
+    assert bulk_results.started_operations({"errors": [{"message": "x"}]}) == []
+    assert json.loads(json.dumps(bulk_results.started_operations(None))) == []

@@ -1,7 +1,11 @@
 """Plain-data reports of an event and its runs, for the CLI and the admin."""
 
+from typing import Any
 
-def event_report(event) -> dict:
+from events.models import Event
+
+
+def event_report(event: Event) -> dict[str, Any]:
     """``{"event", "event_run", "task_runs": [... "action_runs": [...]]}`` for one event.
 
     Task runs are in creation order; each action run shows the options as the

@@ -11,8 +11,8 @@ from events.params import ParamsError, parse_json
 from events.topics import TOPIC_RE
 from hub.jsontypes import JSON
 from integrations.shops import ShopError, resolve_shop
-from tasks_app.dispatch import perform_event_now
-from tasks_app.reports import event_report
+from runs.dispatch import perform_event_now
+from runs.reports import event_report
 
 
 class Command(BaseCommand):

@@ -3,14 +3,10 @@
 import uuid
 from datetime import datetime, timedelta
 
-from django.db import models, transaction
-from django.db.models.signals import post_save
-from django.dispatch import receiver
+from django.db import models
 from django.utils import timezone
 
 from hub.fields import JSONField
-
-FINISH_TOPIC = "shopify/bulk_operations/finish"
 
 
 class BulkOperationMonitor(models.Model):
@@ -31,7 +27,7 @@ class BulkOperationMonitor(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     shop = models.ForeignKey("integrations.Shop", on_delete=models.CASCADE, related_name="+")
     task = models.ForeignKey("tasks_app.Task", null=True, on_delete=models.SET_NULL, related_name="+")
-    task_run = models.ForeignKey("tasks_app.TaskRun", null=True, on_delete=models.SET_NULL, related_name="+")
+    task_run = models.ForeignKey("runs.TaskRun", null=True, on_delete=models.SET_NULL, related_name="+")
     event = models.ForeignKey(
         "events.Event",
         null=True,
@@ -40,7 +36,7 @@ class BulkOperationMonitor(models.Model):
         help_text="The originating event.",
     )
     action_run = models.ForeignKey(
-        "tasks_app.ActionRun", null=True, on_delete=models.SET_NULL, related_name="bulk_operation_monitors"
+        "runs.ActionRun", null=True, on_delete=models.SET_NULL, related_name="bulk_operation_monitors"
     )
     operation_id = models.CharField(max_length=255, db_index=True, help_text="gid://shopify/BulkOperation/…")
     operation_type = models.CharField(max_length=16, help_text="QUERY or MUTATION")
@@ -73,12 +69,3 @@ class BulkOperationMonitor(models.Model):
         """When to read the operation again: 10 s apart for its first 2 minutes, then 60 s apart."""
         interval = self.FAST_INTERVAL if now - self.created_at < self.FAST_PERIOD else self.SLOW_INTERVAL
         return now + interval
-
-
-@receiver(post_save, sender="events.Event", dispatch_uid="tasks_app.bulk_operations_finish")
-def _bulk_operations_finish_received(sender, instance, created: bool, **kwargs) -> None:
-    """A ``bulk_operations/finish`` delivery makes Hub read the operation now, not at the next poll."""
-    if created and instance.topic == FINISH_TOPIC:
-        from tasks_app.bulk import finish_webhook_received
-
-        transaction.on_commit(lambda: finish_webhook_received(instance))

@@ -10,27 +10,22 @@ import logging
 import time
 import uuid
 from datetime import datetime
+from typing import Any, Self
 
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from events.models import Event
 from hub.clock import SYSTEM_CLOCK, Clock
 from hub.fields import JSONField
+from integrations.shopify import empty_usage
+from runs.matching import subscribed_tasks
+from tasks_app.actions import perform_action
+from tasks_app.rendering import render_task_run
+from tasks_app.secrets import new_nonce
 
-logger = logging.getLogger("tasks_app.runs")
-
-EMPTY_RESULT_META = {
-    "shopify_admin_api_time_ms": 0,
-    "shopify_admin_graphql_api_cost": 0,
-    "shopify_admin_rest_api_requests_count": 0,
-    "shopify_admin_graphql_api_requests_count": 0,
-}
-
-
-def empty_result_meta() -> dict:
-    """The four Shopify usage counters of spec/runtime.md §4.2, all zero."""
-    return dict(EMPTY_RESULT_META)
+logger = logging.getLogger("runs")
 
 
 class RunStatus(models.TextChoices):
@@ -57,7 +52,7 @@ class Run(models.Model):
     ok = models.BooleanField(null=True, blank=True)
     error = models.TextField(null=True, blank=True)
     result = JSONField(null=True, blank=True)
-    result_meta = JSONField(default=empty_result_meta, blank=True)
+    result_meta = JSONField(default=empty_usage, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     run_at = models.DateTimeField(db_index=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
@@ -65,6 +60,9 @@ class Run(models.Model):
     stopped_at = models.DateTimeField(null=True, blank=True)
     elapsed_time_ms = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    # Declared here so that every kind of run has its own ``objects`` (and type checkers see it).
+    objects = models.Manager()
 
     class Meta:
         abstract = True
@@ -76,7 +74,7 @@ class Run(models.Model):
         return RunStatus.SCHEDULED if run_at > timezone.now() else RunStatus.DUE
 
     @classmethod
-    def claim(cls, run_id) -> "Run | None":
+    def claim(cls, run_id: uuid.UUID | str) -> Self | None:
         """Take a due run for performing (``due`` → ``started``); None when it is not due."""
         now = timezone.now()
         claimed = cls.objects.filter(pk=run_id, status=RunStatus.DUE).update(
@@ -88,7 +86,7 @@ class Run(models.Model):
         run._clock = time.monotonic()
         return run
 
-    def finish(self, *, error: str | None = None, result=None, **fields) -> None:
+    def finish(self, *, error: str | None = None, result: Any = None, **fields: Any) -> None:
         """Record the outcome: ``succeeded`` without ``error``, else ``failed``."""
         now = timezone.now()
         started = getattr(self, "_clock", None)
@@ -105,22 +103,10 @@ class Run(models.Model):
             setattr(self, name, value)
         self.save()
 
-    def perform_guarded(self, **kwargs):
-        """``perform()``, but an unexpected exception fails the run instead of leaving it ``started``.
-
-        Returns what ``perform()`` returns, or an empty list after such a failure.
-        """
-        try:
-            return self.perform(**kwargs)
-        except Exception as exc:  # a bug must end as a failed run, never a stuck one
-            logger.exception("%s run %s crashed", self.kind, self.pk)
-            self.finish(error=f"internal error: {type(exc).__name__}: {exc}")
-            return []
-
-    def run_data(self) -> dict:
+    def run_data(self) -> dict[str, Any]:
         """The run as follow-up and error events expose it (spec/runtime.md §4.6)."""
 
-        def stamp(value):
+        def stamp(value: datetime | None) -> str | None:
             return value.isoformat().replace("+00:00", "Z") if value else None
 
         return {
@@ -152,31 +138,26 @@ class EventRun(Run):
         return f"event run {self.id} ({self.status})"
 
     @classmethod
-    def create_for(cls, event, *, run_at: datetime | None = None, enqueue: bool = True) -> "EventRun":
-        """Create the event run of ``event``; a due one is queued after commit."""
-        from tasks_app import dispatch
-
-        run_at = max(run_at or timezone.now(), event.created_at)
-        run = cls.objects.create(
+    def create_for(cls, event: Event, *, run_at: datetime | None = None) -> "EventRun":
+        """Create the event run of ``event``: ``due``, or ``scheduled`` when ``run_at`` is later."""
+        # Due at the event's creation, or later when asked; never before the event exists.
+        run_at = max(run_at or event.created_at, event.created_at)
+        return cls.objects.create(
             shop=event.shop, event=event, run_at=run_at, status=cls.initial_status(run_at)
         )
-        if enqueue and run.status == RunStatus.DUE:
-            dispatch.enqueue(run)
-        return run
 
-    def perform(self, *, enqueue: bool = True) -> list["TaskRun"]:
-        """Match enabled tasks by subscription and create one task run per matching line.
+    def perform(self) -> list["TaskRun"]:
+        """Match enabled tasks by subscription and create one task run per matching line
+        (spec/runtime.md §3.4, §4.3); returns the task runs created.
 
-        Returns the task runs created. ``enqueue`` hands due ones to the queue.
+        A failure to match fails this run (recorded, never raised) and creates nothing.
         """
-        from tasks_app import matching
-
         event = self.event
         try:
             with transaction.atomic():
                 task_runs = []
                 now = timezone.now()
-                for task, subscription in matching.subscribed_tasks(event):
+                for task, subscription in subscribed_tasks(event):
                     run_at = subscription.run_at(now, event.shop.tzinfo)
                     task_runs.append(
                         TaskRun.objects.create(
@@ -190,13 +171,7 @@ class EventRun(Run):
                         )
                     )
                 self.finish(result=None)
-                if enqueue:
-                    from tasks_app import dispatch
-
-                    for run in task_runs:
-                        if run.status == RunStatus.DUE:
-                            dispatch.enqueue(run)
-        except Exception as exc:  # a failed event run is a row, never a crash of the worker
+        except Exception as exc:
             logger.exception("event run %s failed", self.id)
             self.finish(error=f"{type(exc).__name__}: {exc}")
             return []
@@ -231,18 +206,20 @@ class TaskRun(Run):
         """The values of the log objects the script rendered, in order."""
         return [obj["log"] for obj in self.result or [] if isinstance(obj, dict) and "log" in obj]
 
-    def perform(self, *, enqueue: bool = True, clock: Clock = SYSTEM_CLOCK) -> list["ActionRun"]:
-        """Render the task and create its action runs; returns them (none on failure).
+    def perform(self, *, clock: Clock = SYSTEM_CLOCK) -> list["ActionRun"]:
+        """Render the task and create its action runs (spec/runtime.md §4.4); returns them (none on
+        failure). Secret references carry this run's nonce, made and stored before the first render.
 
         ``clock`` is what Shopify throttling waits on while rendering (tests pass a fake one).
         """
-        from tasks_app.rendering import render_task_run
-
         task = self.task
         if task is None or not task.enabled:
             self.finish(error="Task is disabled")
             return []
         self.shopify_api_version = task.shopify_api_version
+        if not self.secret_nonce:
+            self.secret_nonce = new_nonce()
+            TaskRun.objects.filter(pk=self.pk).update(secret_nonce=self.secret_nonce)
         outcome = render_task_run(self, clock=clock)
         if outcome.error is not None:
             self.finish(
@@ -255,11 +232,6 @@ class TaskRun(Run):
                 for position, action in enumerate(outcome.actions)
             ]
             self.finish(result=outcome.objects)
-            if enqueue:
-                from tasks_app import dispatch
-
-                for run in action_runs:
-                    dispatch.enqueue(run)
         return action_runs
 
 
@@ -317,10 +289,9 @@ class ActionRun(Run):
     def perform(self, *, enqueue: bool = True, clock: Clock = SYSTEM_CLOCK) -> None:
         """Perform the action with its frozen options and record the result or error.
 
-        ``clock`` is what Shopify throttling waits on (tests pass a fake one).
+        ``enqueue`` is handed to actions that create events (their runs are queued or left for
+        an in-process caller); ``clock`` is what Shopify throttling waits on.
         """
-        from tasks_app.actions import perform_action
-
         task = self.task_run.task
         if task is None or not task.enabled:
             self.finish(error="Task is disabled")

@@ -1,6 +1,6 @@
 """Shopify bulk operations: detection, monitoring and completion events (spec/runtime.md §14.3).
 
-A ``shopify`` action whose result starts a bulk operation registers a
+When a ``shopify`` action run's result starts a bulk operation, the engine registers a
 ``BulkOperationMonitor``. Monitors are read with ``node(id:)`` on the
 ``poll_due_monitors`` schedule (every minute, honouring each monitor's
 10 s / 60 s backoff) and at once when Shopify's ``bulk_operations/finish``
@@ -11,22 +11,21 @@ its task run sees ``bulkOperation.objects``, the result file parsed.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
-import requests
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
+from events.models import Event
 from hub.clock import SYSTEM_CLOCK, Clock
 from integrations.shopify import ShopifyClient, ShopifyError, graphql_errors
+from runs.models import ActionRun, BulkOperationMonitor
+from tasks_app.bulk_results import BULK_OPERATION_TOPIC, started_operations
 
-logger = logging.getLogger("tasks_app.bulk")
-
-BULK_OPERATION_TOPIC = "mechanic/shopify/bulk_operation"
-START_MUTATIONS = ("bulkOperationRunQuery", "bulkOperationRunMutation")
+logger = logging.getLogger("runs.bulk")
 OPERATION_QUERY = """query HubBulkOperation($id: ID!) {
   node(id: $id) {
     ... on BulkOperation {
@@ -47,32 +46,8 @@ OPERATION_QUERY = """query HubBulkOperation($id: ID!) {
 }"""
 
 
-class BulkResultError(Exception):
-    """The result file of a completed operation could not be read; fails the task run that needs it."""
-
-
-def started_operations(result: Any) -> list[tuple[str, str]]:
-    """``(gid, QUERY|MUTATION)`` for each bulk operation a Shopify action result started (§14.3 step 1).
-
-    Only a non-null ``data.<bulkOperationRunQuery|bulkOperationRunMutation>.bulkOperation.id``
-    counts; ``userErrors`` (e.g. Shopify's concurrency refusal) start nothing.
-    """
-    data = result.get("data") if isinstance(result, dict) else None
-    if not isinstance(data, dict):
-        return []
-    started = []
-    for name in START_MUTATIONS:
-        payload = data.get(name)
-        operation = payload.get("bulkOperation") if isinstance(payload, dict) else None
-        if isinstance(operation, dict) and operation.get("id"):
-            started.append((str(operation["id"]), "QUERY" if name == "bulkOperationRunQuery" else "MUTATION"))
-    return started
-
-
-def register_monitors(action_run, result: Any) -> list:
+def register_monitors(action_run: ActionRun, result: Any) -> list[BulkOperationMonitor]:
     """Create a monitor for every bulk operation ``result`` started; returns them."""
-    from tasks_app.models import BulkOperationMonitor
-
     monitors = []
     task_run = action_run.task_run
     now = timezone.now()
@@ -96,7 +71,7 @@ def register_monitors(action_run, result: Any) -> list:
     return monitors
 
 
-def poll(monitor, *, enqueue: bool = True, clock: Clock = SYSTEM_CLOCK) -> bool:
+def poll(monitor: BulkOperationMonitor, *, enqueue: bool = True, clock: Clock = SYSTEM_CLOCK) -> bool:
     """Read the monitored operation once; deliver the completion event at a terminal status.
 
     Returns whether the monitor is done. Read failures are recorded on the
@@ -135,15 +110,12 @@ def poll(monitor, *, enqueue: bool = True, clock: Clock = SYSTEM_CLOCK) -> bool:
     return complete(monitor, operation, enqueue=enqueue)
 
 
-def complete(monitor, operation: dict, *, enqueue: bool = True) -> bool:
+def complete(monitor: BulkOperationMonitor, operation: dict[str, Any], *, enqueue: bool = True) -> bool:
     """Create the ``mechanic/shopify/bulk_operation`` event for a finished operation, exactly once.
 
     The event's data is the BulkOperation object, its parent the originating
     event, and only the originating task receives it (spec/runtime.md §14.3 step 3).
     """
-    from events.models import Event
-    from tasks_app.models import BulkOperationMonitor
-
     with transaction.atomic():
         claimed = BulkOperationMonitor.objects.filter(pk=monitor.pk, completed_at__isnull=True).update(
             completed_at=timezone.now()
@@ -156,7 +128,7 @@ def complete(monitor, operation: dict, *, enqueue: bool = True) -> bool:
             operation,
             source="mechanic",
             enqueue=enqueue,
-            origin_task=monitor.task,
+            origin_task_id=monitor.task_id,
             parent=monitor.event,
         )
         BulkOperationMonitor.objects.filter(pk=monitor.pk).update(completion_event=event)
@@ -167,8 +139,6 @@ def complete(monitor, operation: dict, *, enqueue: bool = True) -> bool:
 
 def poll_due_monitors() -> int:
     """Django-Q2 schedule (every minute): poll each active monitor whose next poll is due; the count."""
-    from tasks_app.models import BulkOperationMonitor
-
     due = BulkOperationMonitor.objects.filter(completed_at__isnull=True, next_poll_at__lte=timezone.now())
     count = 0
     for monitor in due.select_related("shop", "task", "event").order_by("next_poll_at"):
@@ -179,21 +149,17 @@ def poll_due_monitors() -> int:
 
 def poll_monitor(monitor_id: str) -> bool:
     """Django-Q2 entry point: poll one monitor by id (after a ``bulk_operations/finish`` delivery)."""
-    from tasks_app.models import BulkOperationMonitor
-
     monitor = BulkOperationMonitor.objects.filter(pk=monitor_id).first()
     return poll(monitor) if monitor is not None else True
 
 
-def finish_webhook_received(event) -> None:
+def finish_webhook_received(event: Event) -> None:
     """React to a ``shopify/bulk_operations/finish`` event: read the named operation now.
 
     The payload carries ``admin_graphql_api_id``; the full object (``url``,
     counts) comes from ``node(id:)``. Queued on Django-Q2 when runs are
     queued, else polled in-process.
     """
-    from tasks_app.models import BulkOperationMonitor
-
     data = event.data if isinstance(event.data, dict) else {}
     operation_id = data.get("admin_graphql_api_id")
     if not operation_id:
@@ -203,45 +169,6 @@ def finish_webhook_received(event) -> None:
     )
     for monitor in monitors:
         if settings.HUB_ENQUEUE_RUNS:
-            from django_q.tasks import async_task
-
-            async_task("tasks_app.bulk.poll_monitor", str(monitor.pk), task_name=f"bulk-poll-{monitor.pk}")
+            async_task("runs.bulk.poll_monitor", str(monitor.pk), task_name=f"bulk-poll-{monitor.pk}")
         else:
             poll(monitor, enqueue=False)
-
-
-def download_objects(url: str | None) -> list:
-    """The JSONL result file at ``url`` parsed line by line (blank lines skipped); ``[]`` without a URL.
-
-    Raises ``BulkResultError`` when the file cannot be fetched or a line is not JSON.
-    """
-    if not url:
-        return []
-    timeout = (settings.HUB_HTTP_CONNECT_TIMEOUT_S, settings.HUB_HTTP_READ_TIMEOUT_S)
-    try:
-        response = requests.get(url, timeout=timeout)
-    except requests.RequestException as exc:
-        raise BulkResultError(f"could not download the bulk operation result: {exc}") from exc
-    if not response.ok:
-        raise BulkResultError(f"could not download the bulk operation result: HTTP {response.status_code}")
-    objects = []
-    for number, line in enumerate(response.content.decode("utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            objects.append(json.loads(line))
-        except ValueError as exc:
-            raise BulkResultError(f"the bulk operation result line {number} is not JSON: {exc}") from exc
-    return objects
-
-
-def bulk_operation_data(event) -> dict:
-    """``bulkOperation`` for a ``mechanic/shopify/bulk_operation`` event: the BulkOperation + ``objects``.
-
-    Failed operations get ``objects: []`` (their ``partialDataUrl`` is not
-    loaded, spec/runtime.md §14.3 step 5). Raises ``BulkResultError``.
-    """
-    data = dict(event.data) if isinstance(event.data, dict) else {}
-    url = data.get("url") if data.get("status") == "COMPLETED" else None
-    data["objects"] = download_objects(url)
-    return data

@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 
 from events.models import Event
 from integrations.models import Shop
-from tasks_app.models import Task, TaskRun
+from runs.models import TaskRun
+from tasks_app.models import Task
 
 WEBHOOKS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "shopify-webhooks"
 

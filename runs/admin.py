@@ -1,0 +1,213 @@
+"""Admin for events with their runs, task runs and action runs: records to read, never to edit.
+
+Events are shown here rather than in ``events`` because their page is the top of a run tree;
+the replay action calls ``runs.verbs.replay``.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+
+from events.models import Event
+from runs import verbs
+from runs.models import ActionRun, EventRun, TaskRun
+from tasks_app.admin.helpers import pretty_json
+
+
+def run_link(run: Model) -> str:
+    """A link to ``run``'s admin page, labelled with the start of its id."""
+    url = reverse(f"admin:{run._meta.app_label}_{run._meta.model_name}_change", args=[run.pk])
+    return format_html('<a href="{}">{}</a>', url, str(run.pk)[:8])
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Inline rows that can be neither added nor deleted."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class EventRunInline(ReadOnlyInline):
+    """An event's run."""
+
+    model = EventRun
+    fields = ("status", "ok", "error", "run_at", "started_at", "stopped_at", "elapsed_time_ms")
+    readonly_fields = fields
+
+
+class TaskRunInline(ReadOnlyInline):
+    """An event's task runs, each linked to its own page."""
+
+    model = TaskRun
+    fields = ("link", "task", "subscription", "status", "error", "run_at", "elapsed_time_ms")
+    readonly_fields = fields
+    ordering = ("created_at",)
+
+    @admin.display(description="task run")
+    def link(self, run: TaskRun) -> str:
+        return run_link(run)
+
+
+class ActionRunInline(ReadOnlyInline):
+    """A task run's action runs, each linked to its own page."""
+
+    model = ActionRun
+    fields = ("link", "action_type", "status", "error", "elapsed_time_ms")
+    readonly_fields = fields
+
+    @admin.display(description="action run")
+    def link(self, run: ActionRun) -> str:
+        return run_link(run)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records: staff read them, nobody adds or edits them by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """Events, read-only, with their event run and task runs, and a replay action."""
+
+    list_display = ("topic", "shop", "source", "run_status", "created_at")
+    list_filter = ("shop", "source", "topic")
+    search_fields = ("topic", "id", "webhook_request_id")
+    readonly_fields = (
+        "id",
+        "shop",
+        "topic",
+        "data",
+        "source",
+        "shopify_topic",
+        "webhook_request_id",
+        "flow_action_run_id",
+        "parent",
+        "task_ids",
+        "input",
+        "origin_task_id",
+        "created_at",
+    )
+    inlines = (EventRunInline, TaskRunInline)
+    actions = ("replay",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
+        return super().get_queryset(request).select_related("shop", "run")
+
+    @admin.display(description="event run")
+    def run_status(self, event: Event) -> str:
+        run = getattr(event, "run", None)
+        return run.status if run else "-"
+
+    @admin.action(description="Replay event (new event, same topic and data)")
+    def replay(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+        for event in queryset:
+            replayed = verbs.replay(event)
+            self.message_user(request, f"Replayed {event.topic} as event {replayed.id}.", messages.SUCCESS)
+
+
+@admin.register(TaskRun)
+class TaskRunAdmin(ReadOnlyAdmin):
+    """Task runs, with their logs, result, error location and action runs."""
+
+    list_display = ("id", "task", "event_topic", "status", "error", "run_at", "elapsed_time_ms")
+    list_filter = ("status", "shop")
+    search_fields = ("id", "task__name", "event__topic")
+    readonly_fields = (
+        "id",
+        "task",
+        "event",
+        "subscription",
+        "status",
+        "ok",
+        "error",
+        "error_source",
+        "logs_display",
+        "result_display",
+        "attempts",
+        "run_at",
+        "started_at",
+        "stopped_at",
+        "elapsed_time_ms",
+        "shopify_api_version",
+    )
+    fields = readonly_fields
+    inlines = (ActionRunInline,)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TaskRun]:
+        return super().get_queryset(request).select_related("task", "event")
+
+    @admin.display(description="event")
+    def event_topic(self, run: TaskRun) -> str:
+        return run.event.topic
+
+    @admin.display(description="error location")
+    def error_source(self, run: TaskRun) -> str:
+        return format_html("<pre>{}</pre>", run.error_details) if run.error_details else "-"
+
+    @admin.display(description="logs")
+    def logs_display(self, run: TaskRun) -> str:
+        return pretty_json(run.logs)
+
+    @admin.display(description="result")
+    def result_display(self, run: TaskRun) -> str:
+        return pretty_json(run.result)
+
+
+@admin.register(ActionRun)
+class ActionRunAdmin(ReadOnlyAdmin):
+    """Action runs, with their options, meta and result."""
+
+    list_display = ("id", "action_type", "task_name", "status", "error", "run_at", "elapsed_time_ms")
+    list_filter = ("status", "action_type", "shop")
+    search_fields = ("id", "action_type")
+    readonly_fields = (
+        "id",
+        "task_run",
+        "action_type",
+        "status",
+        "ok",
+        "error",
+        "options_display",
+        "meta_display",
+        "result_display",
+        "perform_event",
+        "attempts",
+        "run_at",
+        "started_at",
+        "stopped_at",
+        "elapsed_time_ms",
+        "result_meta",
+    )
+    fields = readonly_fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ActionRun]:
+        return super().get_queryset(request).select_related("task_run__task")
+
+    @admin.display(description="task")
+    def task_name(self, run: ActionRun) -> str:
+        return run.task_run.task.name if run.task_run.task else "-"
+
+    @admin.display(description="options")
+    def options_display(self, run: ActionRun) -> str:
+        return pretty_json(run.options)
+
+    @admin.display(description="meta")
+    def meta_display(self, run: ActionRun) -> str:
+        return pretty_json(run.meta)
+
+    @admin.display(description="result")
+    def result_display(self, run: ActionRun) -> str:
+        return pretty_json(run.result)

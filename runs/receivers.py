@@ -1,0 +1,31 @@
+"""How the engine reacts to what the events app announces (spec/runtime.md §16).
+
+An ingested event gets its event run, queued after commit when due. A
+``shopify/bulk_operations/finish`` delivery makes the engine read that operation now, not at
+its next poll (§14.3).
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.dispatch import receiver
+
+from events.models import Event
+from events.signals import event_ingested
+from runs import bulk, dispatch
+from runs.models import EventRun
+
+FINISH_TOPIC = "shopify/bulk_operations/finish"
+
+
+@receiver(event_ingested, dispatch_uid="runs.create_event_run")
+def create_event_run(
+    sender: type[Event], event: Event, run_at: datetime | None, enqueue: bool, **kwargs: Any
+) -> None:
+    """Create ``event``'s event run in the ingesting transaction; queue it after commit if due."""
+    run = EventRun.create_for(event, run_at=run_at)
+    if enqueue:
+        dispatch.enqueue_due([run])
+    if event.topic == FINISH_TOPIC:
+        transaction.on_commit(lambda: bulk.finish_webhook_received(event))
