@@ -67,6 +67,11 @@ class Event(models.Model):
         blank=True,
         help_text="The task whose run led to this event (follow-up, bulk, error events).",
     )
+    origin_action_run_id = models.UUIDField(
+        null=True,
+        blank=True,
+        help_text="The action run whose outcome this event reports (follow-up and action error events).",
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     objects = EventManager()
@@ -100,6 +105,27 @@ class Event(models.Model):
         if preview:
             data["preview"] = True
         return data
+
+
+class EventFilter(models.Model):
+    """A shop's event filter: a Liquid template every event run renders first (spec/runtime.md §2.7).
+
+    The output, stripped of surrounding whitespace, equal to ``false`` skips the event (its run
+    succeeds with no task runs); anything else, empty output included, lets it through. The
+    template sees ``event``, ``shop`` and ``cache``.
+    """
+
+    shop = models.ForeignKey("integrations.Shop", on_delete=models.CASCADE, related_name="event_filters")
+    name = models.CharField(max_length=255)
+    template = models.TextField(help_text="Liquid; rendering `false` skips the event.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["shop", "name"], name="unique_event_filter_name")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Webhook(models.Model):

@@ -1,16 +1,18 @@
 """The Django-Q2 cluster's standing schedules.
 
-Every minute: hand over runs whose ``run_at`` has come (spec/runtime.md §16),
-tick the scheduler topics (spec/runtime.md §2.3.1) and poll Shopify bulk
-operations (spec/runtime.md §14.3). Every hour: delete expired generated files
-(spec/actions.md §5). They are created after every ``migrate``.
+Every minute: sweep the runs (lost runs, runs due by the clock, lost wake-ups; each ``qcluster``
+also sweeps every few seconds itself, spec/runtime.md §6), tick the scheduler topics
+(spec/runtime.md §2.3.1) and poll Shopify bulk operations (spec/runtime.md §14.3). Every hour:
+delete expired generated files (spec/actions.md §5). They are created after every ``migrate``;
+standing schedules of ours that are no longer listed are removed then.
 """
 
 from typing import Any
 
+PREFIX = "hub: "
 # name → (function, minutes between runs)
 SCHEDULES = {
-    "hub: hand over due runs": ("runs.dispatch.hand_over_due_runs", 1),
+    "hub: sweep runs": ("runs.sweeper.sweep", 1),
     "hub: scheduler topics tick": ("tasks_app.scheduling.tick", 1),
     "hub: poll Shopify bulk operations": ("runs.bulk.poll_due_monitors", 1),
     "hub: purge expired generated files": ("tasks_app.files.storage.purge_expired", 60),
@@ -18,9 +20,10 @@ SCHEDULES = {
 
 
 def ensure_schedules(**_kwargs: Any) -> None:
-    """Create or repair the standing Django-Q2 schedules (idempotent)."""
+    """Create or repair the standing Django-Q2 schedules, and drop ours that are gone (idempotent)."""
     from django_q.models import Schedule
 
+    Schedule.objects.filter(name__startswith=PREFIX).exclude(name__in=list(SCHEDULES)).delete()
     for name, (func, minutes) in SCHEDULES.items():
         Schedule.objects.update_or_create(
             name=name,

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "rest_framework",
+    # Before django_q, so that its qcluster command (with the sweeper and a graceful stop) is the one run.
+    "runs",
     "django_q",
     "allauth",
     "allauth.account",
@@ -54,7 +56,6 @@ INSTALLED_APPS = [
     "integrations",
     "events",
     "tasks_app",
-    "runs",
     # The Shopify stand-in, a development and test tool; installed for its shopify_standin command.
     "standin",
 ]
@@ -235,6 +236,15 @@ HUB_DEFAULT_RUN_CONCURRENCY = env_int("HUB_DEFAULT_RUN_CONCURRENCY", 4)
 # Hand due runs to Django-Q2 after commit. Tests turn it off and perform runs
 # in-process; the CLI's --sync does the same for one event.
 HUB_ENQUEUE_RUNS = env_bool("HUB_ENQUEUE_RUNS", True)
+# Automatic retries of runs that failed with a non-permanent error: the delay before each retry,
+# in seconds (spec/runtime.md §9.1; ±10 % jitter).
+HUB_RETRY_DELAYS_S = [float(value) for value in env_list("HUB_RETRY_DELAYS_S", "30,76,152,308")]
+# A worker's claim on a run lasts this long unless renewed (its process renews it every third of
+# it); the sweeper takes back runs whose claim lapsed, every HUB_SWEEP_INTERVAL_S seconds.
+HUB_RUN_LEASE_S = env_int("HUB_RUN_LEASE_S", 30)
+HUB_SWEEP_INTERVAL_S = env_int("HUB_SWEEP_INTERVAL_S", 5)
+# On SIGTERM, qcluster stops claiming at once and exits when its runs in flight end, or after this.
+HUB_SHUTDOWN_GRACE_S = env_int("HUB_SHUTDOWN_GRACE_S", 30)
 HUB_TASK_RUN_TIMEOUT_S = env_int("HUB_TASK_RUN_TIMEOUT_S", 60)
 HUB_TASK_RUN_MEMORY_MB = env_int("HUB_TASK_RUN_MEMORY_MB", 512)
 # HTTP action timeouts, in seconds (spec/actions.md §2).

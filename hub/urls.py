@@ -11,6 +11,7 @@ admin.site.index_title = "Operator console"
 urlpatterns = [
     path("", include("events.urls")),
     path("", include("tasks_app.urls")),
+    path("", include("runs.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),

@@ -1,19 +1,23 @@
-"""Admin for events with their runs, task runs and action runs: records to read, never to edit.
+"""Admin for events with their runs, task runs, action runs and event filters.
 
-Events are shown here rather than in ``events`` because their page is the top of a run tree;
-the replay action calls ``runs.verbs.replay``.
+Runs are records to read, never to edit. Events are shown here rather than in ``events`` because
+their page is the top of a run tree. The actions call the verbs of ``runs.verbs``: replay and
+cancel events, retry runs (spec/runtime.md §9.2, §12); every run page lists its attempts.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from events.models import Event
+from events.models import Event, EventFilter
 from runs import verbs
-from runs.models import ActionRun, EventRun, TaskRun
+from runs.models import ActionRun, EventRun, Run, RunAttempt, TaskRun
 from tasks_app.admin.helpers import pretty_json
+from tasks_app.liquid import LiquidError
+from tasks_app.liquid import parse as parse_liquid
 
 
 def run_link(run: Model) -> str:
@@ -65,14 +69,58 @@ class ActionRunInline(ReadOnlyInline):
         return run_link(run)
 
 
+def attempts_table(run: Run) -> str:
+    """The run's attempts as an HTML table (number, when, outcome, error, permanent, worker)."""
+    rows = RunAttempt.objects.filter(run_kind=run.kind, run_id=run.pk).order_by("number")
+    cells = [
+        format_html(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            attempt.number,
+            attempt.started_at,
+            "ok" if attempt.ok else "failed",
+            attempt.error or "",
+            {True: "yes", False: "no", None: ""}[attempt.permanent],
+            attempt.worker,
+        )
+        for attempt in rows
+    ]
+    if not cells:
+        return "-"
+    header = (
+        "<tr><th>#</th><th>started</th><th>outcome</th><th>error</th><th>permanent</th><th>worker</th></tr>"
+    )
+    return format_html("<table>{}{}</table>", format_html(header), format_html("".join(cells)))
+
+
+def retry_runs(admin_view: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    """Retry each selected run by hand, saying which could not be retried and why."""
+    for run in queryset:
+        try:
+            verbs.retry(run)
+        except verbs.NotRetryable as exc:
+            admin_view.message_user(request, f"{run.kind} run {run.pk}: {exc}", messages.WARNING)
+        else:
+            admin_view.message_user(request, f"{run.kind} run {run.pk} will be retried.", messages.SUCCESS)
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records: staff read them, nobody adds or edits them by hand."""
+    """Records: staff read them, nobody adds or edits them by hand; failed ones can be retried."""
+
+    actions = ("retry",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+    @admin.action(description="Retry selected runs")
+    def retry(self, request: HttpRequest, queryset: QuerySet) -> None:
+        retry_runs(self, request, queryset)
+
+    @admin.display(description="attempts")
+    def attempts_display(self, run: Run) -> str:
+        return attempts_table(run)
 
 
 @admin.register(Event)
@@ -98,7 +146,7 @@ class EventAdmin(admin.ModelAdmin):
         "created_at",
     )
     inlines = (EventRunInline, TaskRunInline)
-    actions = ("replay",)
+    actions = ("replay", "cancel", "retry_event_runs")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -116,6 +164,20 @@ class EventAdmin(admin.ModelAdmin):
         for event in queryset:
             replayed = verbs.replay(event)
             self.message_user(request, f"Replayed {event.topic} as event {replayed.id}.", messages.SUCCESS)
+
+    @admin.action(description="Cancel queued events")
+    def cancel(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+        for event in queryset:
+            try:
+                verbs.cancel(event)
+            except verbs.NotCancellable as exc:
+                self.message_user(request, f"Event {event.id}: {exc}", messages.WARNING)
+            else:
+                self.message_user(request, f"Cancelled event {event.id}.", messages.SUCCESS)
+
+    @admin.action(description="Retry the event runs of selected events")
+    def retry_event_runs(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+        retry_runs(self, request, EventRun.objects.filter(event__in=queryset))
 
 
 @admin.register(TaskRun)
@@ -137,6 +199,7 @@ class TaskRunAdmin(ReadOnlyAdmin):
         "logs_display",
         "result_display",
         "attempts",
+        "attempts_display",
         "run_at",
         "started_at",
         "stopped_at",
@@ -185,6 +248,7 @@ class ActionRunAdmin(ReadOnlyAdmin):
         "result_display",
         "perform_event",
         "attempts",
+        "attempts_display",
         "run_at",
         "started_at",
         "stopped_at",
@@ -211,3 +275,29 @@ class ActionRunAdmin(ReadOnlyAdmin):
     @admin.display(description="result")
     def result_display(self, run: ActionRun) -> str:
         return pretty_json(run.result)
+
+
+class EventFilterForm(forms.ModelForm):
+    """An event filter whose template must parse."""
+
+    class Meta:
+        model = EventFilter
+        fields = ("shop", "name", "template")
+
+    def clean_template(self) -> str:
+        template = self.cleaned_data.get("template") or ""
+        try:
+            parse_liquid(template)
+        except LiquidError as exc:
+            raise forms.ValidationError(exc.message) from None
+        return template
+
+
+@admin.register(EventFilter)
+class EventFilterAdmin(admin.ModelAdmin):
+    """Event filters (spec/runtime.md §2.7): a template rendering ``false`` skips an event."""
+
+    form = EventFilterForm
+    list_display = ("name", "shop", "created_at")
+    list_filter = ("shop",)
+    search_fields = ("name", "template")

@@ -1,117 +1,94 @@
-"""Handing runs to Django-Q2 and performing them (spec/runtime.md §16 "Dispatch").
+"""Waking workers and what a woken worker does (spec/runtime.md §6, §16).
 
-Due runs are queued after commit with ``async_task("runs.dispatch.perform", kind, run_id)``.
-Runs with a future ``run_at`` stay ``scheduled``; the ``hand_over_due_runs`` schedule, run
-every minute by Django-Q2, makes them due and queues them. Django-Q2's scheduler wakes about
-every 30 s, so a delayed run may start up to about 90 s after its ``run_at``.
+The run row is the truth; a Django-Q2 message is only a wake-up call naming a run worth trying
+(``wake``). A woken worker claims that run if it still can, performs it, then goes on without
+another message: it performs the first run that became due (a task run of its event run, an
+action run of its task run) itself and wakes other workers for the rest, and when its chain ends
+it takes the best due run of any shop (``claims.claim_next``), until nothing is due, its time
+slice is used up, or the cluster is stopping. A message for a run that is no longer due costs one
+conditional update. Runs whose messages were lost are found by the sweeper (``runs.sweeper``).
 """
 
 import logging
-from datetime import timedelta
+import time
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from events.models import Event
+from runs import claims, worker
 from runs.engine import perform_run
-from runs.models import ActionRun, EventRun, Run, RunStatus, TaskRun
+from runs.models import Run, RunStatus
 
 logger = logging.getLogger("runs.dispatch")
 
-RUN_MODELS: dict[str, type[Run]] = {"event": EventRun, "task": TaskRun, "action": ActionRun}
+# A woken worker goes on taking due runs for at most this long, then lets the queue move.
+TIME_SLICE_S = 30.0
+
+
+def send_wake(kind: str, run_id: str) -> None:
+    """Put a wake-up call for run ``run_id`` (of ``kind``) on the queue now, stamping ``enqueued_at``."""
+    claims.RUN_MODELS[kind].objects.filter(pk=run_id, enqueued_at__isnull=True).update(
+        enqueued_at=timezone.now()
+    )
+    async_task("runs.dispatch.wake", kind, run_id, task_name=f"{kind}-run-{run_id}")
 
 
 def enqueue(run: Run) -> None:
-    """Queue a due run on Django-Q2 once the current transaction commits.
+    """Wake a worker for the due ``run`` once the current transaction commits.
 
     Does nothing when ``HUB_ENQUEUE_RUNS`` is off (tests and ``--sync`` perform runs in-process).
     """
     if not settings.HUB_ENQUEUE_RUNS:
         return
     kind, run_id = run.kind, str(run.pk)
-
-    def send() -> None:
-        RUN_MODELS[kind].objects.filter(pk=run_id).update(enqueued_at=timezone.now())
-        async_task("runs.dispatch.perform", kind, run_id, task_name=f"{kind}-run-{run_id}")
-
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: send_wake(kind, run_id))
 
 
 def enqueue_due(runs: list[Run]) -> None:
-    """Queue those of ``runs`` that are due (a child run scheduled for later waits for the hand-over)."""
+    """Wake workers for those of ``runs`` that are due."""
     for run in runs:
         if run.status == RunStatus.DUE:
             enqueue(run)
 
 
-def perform(kind: str, run_id: str) -> str:
-    """Django-Q2 entry point: claim the run, perform it and queue the due runs it created.
-
-    Returns a short status line for Django-Q2's task record. A run that is no longer ``due``
-    (performed already, or a redelivered message) is left alone.
-    """
-    run = RUN_MODELS[kind].claim(run_id)
+def wake(kind: str | None = None, run_id: str | None = None) -> str:
+    """Django-Q2 entry point: claim run ``run_id`` if it can still be taken and perform it and what
+    follows (see the module docstring). Returns a short line for Django-Q2's log."""
+    if worker.stopping():
+        return "cluster stopping; nothing claimed"
+    owner = worker.owner()
+    run = claims.claim(kind, run_id, owner) if kind and run_id else claims.claim_next(owner)
     if run is None:
-        return f"{kind} run {run_id} not due; skipped"
-    enqueue_due(perform_run(run))
-    return f"{kind} run {run_id} {run.status}"
+        return f"{kind} run {run_id} not claimable; skipped"
+    worker.ensure_heartbeat()
+    performed = drain(run, owner)
+    return f"performed {performed} run(s), from {kind} run {run_id}"
 
 
-# A run ``started`` longer than this lost its worker (the action hard cap, 300 s, plus 60 s).
-STUCK_AFTER = timedelta(seconds=360)
+def drain(run: Run | None, owner: str) -> int:
+    """Perform ``run`` and go on with what becomes due, then with other due runs, within the time
+    slice; returns how many runs were performed."""
+    deadline = time.monotonic() + TIME_SLICE_S
+    performed = 0
+    while run is not None:
+        became_due = perform_run(run)
+        performed += 1
+        run = take_first(became_due, owner)
+        if run is None and not worker.stopping() and time.monotonic() < deadline:
+            run = claims.claim_next(owner)
+    return performed
 
 
-def reap_stuck_runs() -> int:
-    """Fail runs left ``started`` by a worker that died; returns how many were failed."""
-    cutoff = timezone.now() - STUCK_AFTER
-    count = 0
-    for model in RUN_MODELS.values():
-        for run in model.objects.filter(status=RunStatus.STARTED, started_at__lt=cutoff):
-            run.finish(
-                error=f"Run stopped without an outcome: its worker was lost (started at {run.started_at})"
-            )
-            count += 1
-    return count
-
-
-def hand_over_due_runs() -> int:
-    """Make ``scheduled`` runs whose ``run_at`` has passed ``due`` and queue them; reap stuck runs.
-
-    Django-Q2 calls this every minute. Returns how many runs were handed over.
-    """
-    reap_stuck_runs()
-    now = timezone.now()
-    count = 0
-    for model in RUN_MODELS.values():
-        ids = list(
-            model.objects.filter(status=RunStatus.SCHEDULED, run_at__lte=now).values_list("pk", flat=True)
-        )
-        for run_id in ids:
-            with transaction.atomic():
-                if model.objects.filter(pk=run_id, status=RunStatus.SCHEDULED).update(status=RunStatus.DUE):
-                    enqueue(model.objects.get(pk=run_id))
-                    count += 1
-    return count
-
-
-def perform_event_now(event: Event) -> None:
-    """Perform, in-process, the due runs of ``event`` and of its child events.
-
-    Used by ``emit_event --sync`` and by tests. Runs scheduled for later stay scheduled. Child
-    events created by event actions are followed too.
-    """
-    pending = [event]
-    while pending:
-        current = pending.pop(0)
-        event_run = current.run
-        if event_run.status == RunStatus.DUE and (claimed := EventRun.claim(event_run.pk)):
-            perform_run(claimed, enqueue=False)
-        for task_run in event_run.task_runs.filter(status=RunStatus.DUE).order_by("created_at"):
-            if (claimed_task := TaskRun.claim(task_run.pk)) is None:
+def take_first(runs: list[Run], owner: str) -> Run | None:
+    """Claim the first of ``runs`` for this worker and wake others for the rest (or for the first
+    too, when the cluster is stopping or it cannot be claimed here)."""
+    taken = None
+    for run in runs:
+        if taken is None and not worker.stopping():
+            taken = type(run).claim(run.pk, owner=owner)
+            if taken is not None:
                 continue
-            for action_run in perform_run(claimed_task, enqueue=False):
-                if (action := ActionRun.claim(action_run.pk)) is not None:
-                    perform_run(action, enqueue=False)
-        pending.extend(Event.objects.filter(parent=current).order_by("created_at"))
+        enqueue(run)
+    return taken

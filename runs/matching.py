@@ -1,4 +1,4 @@
-"""Routing an event to the tasks that respond to it (spec/runtime.md §3.4)."""
+"""Routing an event to the tasks that respond to it (spec/runtime.md §3.4, §11.2)."""
 
 from collections.abc import Iterator
 
@@ -6,8 +6,31 @@ from events.models import Event
 from events.topics import Subscription
 from tasks_app.models import Task
 
+FOLLOW_UP_TOPIC = "mechanic/actions/perform"
+BULK_OPERATION_TOPIC = "mechanic/shopify/bulk_operation"
+ERROR_TOPIC_PREFIX = "mechanic/errors/"
+EVENT_ERROR_TOPIC = "mechanic/errors/event"
 # Topics only the task whose run led to the event receives.
-ORIGIN_ONLY_TOPICS = ("mechanic/actions/perform", "mechanic/shopify/bulk_operation")
+ORIGIN_ONLY_TOPICS = (FOLLOW_UP_TOPIC, BULK_OPERATION_TOPIC)
+
+
+def is_error_topic(topic: str) -> bool:
+    """Whether ``topic`` is one of the ``mechanic/errors/*`` topics."""
+    return topic.startswith(ERROR_TOPIC_PREFIX)
+
+
+def handles_only_errors(subscriptions: list[Subscription]) -> bool:
+    """Whether every subscription line is an error topic (such a task hears every error, §11.2)."""
+    return bool(subscriptions) and all(is_error_topic(sub.topic) for sub in subscriptions)
+
+
+def receives_error(event: Event, task: Task, subscriptions: list[Subscription]) -> bool:
+    """Whether ``task`` receives the error event ``event`` (§3.4, §11.2): tasks subscribed only to
+    error topics receive every error of the shop and are the only receivers of
+    ``mechanic/errors/event``; other tasks receive task and action errors about their own runs."""
+    if handles_only_errors(subscriptions):
+        return True
+    return event.topic != EVENT_ERROR_TOPIC and event.origin_task_id == task.id
 
 
 def subscribed_tasks(event: Event) -> Iterator[tuple[Task, Subscription]]:
@@ -15,7 +38,8 @@ def subscribed_tasks(event: Event) -> Iterator[tuple[Task, Subscription]]:
 
     A task with two lines for the topic (different offsets) yields twice. An event with
     ``task_ids`` reaches only those tasks; ``mechanic/actions/perform`` and
-    ``mechanic/shopify/bulk_operation`` only their originating task.
+    ``mechanic/shopify/bulk_operation`` only their originating task; error events as
+    ``receives_error`` says.
     """
     tasks = Task.objects.filter(shop=event.shop, enabled=True).order_by("created_at")
     if event.task_ids is not None:
@@ -23,6 +47,9 @@ def subscribed_tasks(event: Event) -> Iterator[tuple[Task, Subscription]]:
     if event.topic in ORIGIN_ONLY_TOPICS:
         tasks = tasks.filter(id=event.origin_task_id) if event.origin_task_id else tasks.none()
     for task in tasks:
-        for subscription in task.subscription_objects():
+        subscriptions = task.subscription_objects()
+        if is_error_topic(event.topic) and not receives_error(event, task, subscriptions):
+            continue
+        for subscription in subscriptions:
             if subscription.topic == event.topic:
                 yield task, subscription

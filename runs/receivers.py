@@ -1,7 +1,7 @@
 """How the engine reacts to what the events app announces (spec/runtime.md §16).
 
-An ingested event gets its event run, queued after commit when due. A
-``shopify/bulk_operations/finish`` delivery makes the engine read that operation now, not at
+An ingested event gets its event run, and a worker is woken for it after commit when it is due.
+A ``shopify/bulk_operations/finish`` delivery makes the engine read that operation now, not at
 its next poll (§14.3).
 """
 
@@ -23,7 +23,7 @@ FINISH_TOPIC = "shopify/bulk_operations/finish"
 def create_event_run(
     sender: type[Event], event: Event, run_at: datetime | None, enqueue: bool, **kwargs: Any
 ) -> None:
-    """Create ``event``'s event run in the ingesting transaction; queue it after commit if due."""
+    """Create ``event``'s event run in the ingesting transaction; wake a worker after commit if due."""
     run = EventRun.create_for(event, run_at=run_at)
     if enqueue:
         dispatch.enqueue_due([run])

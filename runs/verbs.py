@@ -1,8 +1,60 @@
-"""What people do to events and runs, as small functions over the models (STYLE.md "The run
-engine"). The admin, commands and endpoints call these; none of them changes a run's status
-itself."""
+"""What people do to events and runs, as small functions over the models (spec/runtime.md §9.2,
+§12; STYLE.md "The run engine"). The admin, the endpoints and the commands call these; none of
+them changes a run's status itself.
+"""
+
+from uuid import UUID
+
+from django.utils import timezone
 
 from events.models import Event
+from runs import claims, dispatch, retries
+from runs.models import EventRun, Run, RunStatus, TaskRun
+from runs.models.runs import CANCELLED
+
+
+class NotRetryable(Exception):
+    """The run cannot be retried by hand; the message says why."""
+
+
+class NotCancellable(Exception):
+    """The event cannot be cancelled; the message says why."""
+
+
+def retry(run: Run) -> Run:
+    """Retry ``run`` by hand (§9.2): its result is discarded and it becomes ``due`` now, with a
+    fresh allowance of automatic retries. An event run uses the shop's current filters and tasks, a
+    task run its task's current code and options, an action run its original options.
+
+    Raises ``NotRetryable`` (with the reason) for a run that is not finished or that produced
+    something meaningful (task runs, action runs, or, for an action run, any success).
+    """
+    reason = retries.not_retryable_reason(run)
+    if reason is not None:
+        raise NotRetryable(reason)
+    reset: dict[str, object] = {"status": RunStatus.DUE, "run_at": timezone.now(), "ok": None, "error": None}
+    reset |= {"permanent": None, "result": None, "stopped_at": None, "auto_retries": 0, "enqueued_at": None}
+    if isinstance(run, EventRun):
+        reset |= {"filtered": False, "cancelled": False}
+    if isinstance(run, TaskRun):
+        reset |= {"error_details": None}
+    if not type(run).objects.filter(pk=run.pk, status=run.status).update(**reset):
+        raise NotRetryable(f"the {run.kind} run changed meanwhile; reload it and try again")
+    run.refresh_from_db()
+    dispatch.enqueue(run)
+    return run
+
+
+def cancel(event: Event) -> EventRun:
+    """Cancel ``event`` while it is queued (§12): its event run, ``scheduled`` or ``due``, fails with
+    the error ``Cancelled`` and performs nothing. Raises ``NotCancellable`` once it has started."""
+    changes = {"status": RunStatus.FAILED, "ok": False, "error": CANCELLED, "permanent": True}
+    changes |= {"cancelled": True, "stopped_at": timezone.now()}
+    queued = EventRun.objects.filter(event=event, status__in=(RunStatus.SCHEDULED, RunStatus.DUE))
+    if not queued.update(**changes):
+        status = EventRun.objects.filter(event=event).values_list("status", flat=True).first() or "missing"
+        raise NotCancellable(f"the event run is {status}; only a queued event can be cancelled")
+    return EventRun.objects.get(event=event)
 
 
 def replay(event: Event) -> Event:
@@ -17,3 +69,12 @@ def replay(event: Event) -> Event:
         task_ids=event.task_ids,
         input=event.input,
     )
+
+
+def find_run(run_id: UUID | str) -> Run | None:
+    """The event, task or action run with id ``run_id`` (run ids are unique across kinds), or None."""
+    for model in claims.BY_PRIORITY:
+        run = model.objects.filter(pk=run_id).first()
+        if run is not None:
+            return run
+    return None

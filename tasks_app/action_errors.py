@@ -6,8 +6,10 @@ action modules depend on (the file generators in ``tasks_app.files``) can raise
 them without importing every action type first.
 """
 
+from hub.errors import HubError
 
-class ActionError(Exception):
+
+class ActionError(HubError):
     """An action failed; ``str(error)`` is the human-readable text stored on the run."""
 
     # Set per class; an instance may override it (``PartialFailure``).

@@ -8,7 +8,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -27,6 +27,10 @@ from tasks_app.liquid.limits import RenderLimits
 from tasks_app.options import runtime_options
 from tasks_app.run_records import TaskRunRecord
 
+if TYPE_CHECKING:
+    from events.models import Event
+    from integrations.models import Shop
+
 logger = logging.getLogger(__name__)
 
 
@@ -37,13 +41,16 @@ class RenderOutcome:
     ``objects`` is the ordered result list (action/log/error objects);
     ``error`` is the task run's error message when it fails (a Liquid error,
     an invalid output stream, or the error objects' values per spec/runtime.md
-    §4.2); ``error_details`` the source line and caret of a Liquid error.
+    §4.2); ``error_details`` the source line and caret of a Liquid error;
+    ``permanent`` false only when a ``shopify`` read failed with a network error or a 5xx
+    (spec/runtime.md §4.4 step 6: a retry may succeed).
     """
 
     objects: list[dict] = field(default_factory=list)
     options: dict = field(default_factory=dict)
     error: str | None = None
     error_details: str | None = None
+    permanent: bool = True
     shopify_calls: list = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
@@ -150,6 +157,7 @@ def render_task(
     except TaskRenderError as exc:
         outcome.error = exc.message
         outcome.error_details = exc.details
+        outcome.permanent = not settings.transient_failure
     else:
         if outcome.errors:
             outcome.error = error_message(outcome.errors)
@@ -202,3 +210,22 @@ def render_task_run(task_run: TaskRunRecord, *, clock: Clock = SYSTEM_CLOCK) -> 
     return render_task(
         script=task.script, option_values=task.options or {}, variables=variables, settings=settings
     )
+
+
+def render_event_filter(template: str, event: "Event", shop: "Shop") -> str:
+    """Render an event filter's template (spec/runtime.md §2.7) and return its output, stripped.
+
+    The template sees ``event`` (``Event.liquid_data``), ``shop`` and ``cache``; the Shopify API is
+    not available. Raises ``TaskRenderError`` (a ``LiquidError`` names line and column).
+    """
+    from tasks_app.models import CacheEntry
+
+    variables = {"event": event.liquid_data(), "shop": shop.liquid_data(), "cache": CacheEntry.snapshot(shop)}
+    settings = RenderSettings(
+        timezone=shop.timezone_name,
+        now=timezone.now(),
+        preview=False,
+        limits=RenderLimits.for_topic(event.topic),
+        label=f"event filter for event {event.pk}",
+    )
+    return render_text(template, variables, settings).strip()

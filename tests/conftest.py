@@ -23,8 +23,10 @@ def pytest_xdist_setupnodes(config, specs):
 
 @pytest.fixture(autouse=True)
 def _runs_stay_in_process(settings):
-    """Tests perform runs in-process; the full-path test turns the queue back on."""
+    """Tests perform runs in-process (the full-path test turns the queue back on), and a failed
+    attempt is final unless a test sets ``HUB_RETRY_DELAYS_S`` to ask for automatic retries."""
     settings.HUB_ENQUEUE_RUNS = False
+    settings.HUB_RETRY_DELAYS_S = []
 
 
 @pytest.fixture(autouse=True)

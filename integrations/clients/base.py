@@ -16,6 +16,7 @@ import requests
 from django.conf import settings
 
 from hub import net
+from hub.errors import HubError
 
 logger = logging.getLogger("integrations.clients")
 
@@ -23,14 +24,16 @@ MAX_RESPONSE_BYTES = 20 * 1024 * 1024
 MAX_RETRY_AFTER_S = 30.0
 
 
-class ApiError(Exception):
-    """A failed call; ``transient``: a retry may succeed (network, 5xx, 429); ``status``/``body`` if any."""
+class ApiError(HubError):
+    """A failed call; ``transient``: a retry may succeed (network, 5xx, 429), so it is not
+    ``permanent``; ``status``/``body`` if any."""
 
     def __init__(
         self, message: str, *, transient: bool = False, status: int | None = None, body: Any = None
     ) -> None:
         super().__init__(message)
         self.transient = transient
+        self.permanent = not transient
         self.status = status
         self.body = body
 

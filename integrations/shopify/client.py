@@ -18,6 +18,7 @@ import requests
 from django.conf import settings
 
 from hub.clock import SYSTEM_CLOCK, Clock
+from hub.errors import HubError
 from hub.net import describe_failure
 from integrations.shopify import throttling
 from integrations.shopify.throttling import ThrottleBudget, ThrottleExhausted, ThrottleStatus
@@ -38,7 +39,7 @@ def empty_usage() -> dict[str, int]:
     return dict.fromkeys(USAGE_KEYS, 0)
 
 
-class ShopifyError(Exception):
+class ShopifyError(HubError):
     """A Shopify request failed; ``permanent`` says whether retrying could help (spec/runtime.md §9.1).
 
     ``status`` is the HTTP status when Shopify answered, else None.

@@ -195,7 +195,11 @@ def gate_wait(shop, kind: str, *, now: datetime | None = None) -> float:
     """
     from integrations.models import ShopRateLimitState
 
-    state = ShopRateLimitState.objects.filter(shop=shop).first()
+    return state_gate_wait(ShopRateLimitState.objects.filter(shop=shop).first(), kind, now=now)
+
+
+def state_gate_wait(state, kind: str, *, now: datetime | None = None) -> float:
+    """``gate_wait`` for an already loaded ``ShopRateLimitState`` (None: never reported, open)."""
     if state is None:
         return 0.0
     now = now or timezone.now()
@@ -215,3 +219,9 @@ def gate_wait(shop, kind: str, *, now: datetime | None = None) -> float:
     used = max(0.0, state.rest_used - REST_LEAK_RATE * elapsed)
     over = used - (state.rest_limit - REST_HEADROOM - 1)
     return over / REST_LEAK_RATE if over > 0 else 0.0
+
+
+def budgets_exhausted(state, *, now: datetime | None = None) -> bool:
+    """Whether either Shopify budget of a shop's loaded ``ShopRateLimitState`` is exhausted: its
+    task runs and Shopify action runs then wait before they start (spec/runtime.md §6, §14.1)."""
+    return state_gate_wait(state, "graphql", now=now) > 0 or state_gate_wait(state, "rest", now=now) > 0

@@ -84,6 +84,9 @@ class RenderSettings:
     limits: RenderLimits = field(default_factory=RenderLimits.for_topic)
     notices: list[str] = field(default_factory=list)
     label: str | None = None
+    # Set when a ``shopify`` read failed in a way a later attempt may not (network error, 5xx):
+    # the run's failure is then not permanent (spec/runtime.md §4.4 step 6, §9.1).
+    transient_failure: bool = False
     meter: RenderMeter | None = field(default=None, init=False, repr=False, compare=False)
 
     def run_meter(self) -> RenderMeter:

@@ -77,6 +77,30 @@ class Task(models.Model):
             "liquid_profiling": self.liquid_profiling,
         }
 
+    def error_data(self) -> dict:
+        """The task as error events describe it (spec/runtime.md §11.3), without its ``run``."""
+        stamp = lambda value: value.isoformat().replace("+00:00", "Z") if value else None  # noqa: E731
+        return {
+            "id": str(self.id),
+            "name": self.name,
+            "event_topics": sorted({sub.topic for sub in self.subscription_objects()}),
+            "options": dict(self.options or {}),
+            "script": self.script,
+            "created_at": stamp(self.created_at),
+            "updated_at": stamp(self.updated_at),
+            "subscriptions": list(self.subscriptions or []),
+            "enabled": self.enabled,
+            "online_store_javascript": self.online_store_javascript,
+            "order_status_javascript": self.order_status_javascript,
+            "docs": self.docs,
+            "shopify_access_scopes_required": list(self.shopify_access_scopes_required or []),
+            "subscriptions_template": self.subscriptions_template,
+            "shopify_api_version": self.shopify_api_version,
+            "liquid_profiling": self.liquid_profiling,
+            "perform_action_runs_in_sequence": self.perform_action_runs_in_sequence,
+            "halt_action_run_sequence_on_error": self.halt_action_run_sequence_on_error,
+        }
+
     def liquid_data(self, options: dict | None = None) -> dict:
         """The ``task`` object a script sees (spec/liquid.md §5.1)."""
         return {

@@ -7,12 +7,12 @@ import pytest
 ROUTINE = [
     "Enqueued [hub] 17",
     "Process-a5d4 created task tango-robin from schedule [hub: scheduler topics tick]",
-    "Process-3dc9 processing summer 'runs.dispatch.hand_over_due_runs' [hub: hand over due runs]",
+    "Process-3dc9 processing summer 'runs.sweeper.sweep' [hub: sweep runs]",
     "Processed 'runs.bulk.poll_due_monitors' (oxygen-eight-uranus-paris)",
 ]
 KEPT = [
-    "Processed 'runs.dispatch.perform' (delta-echo)",
-    "Process-3dc9 processing delta-echo 'runs.dispatch.perform'",
+    "Processed 'runs.dispatch.wake' (delta-echo)",
+    "Process-3dc9 processing delta-echo 'runs.dispatch.wake'",
     "Q Cluster winter-cat-quiet-paris [hub] running.",
 ]
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from events.models import Event
 from runs import bulk
-from runs.dispatch import perform_event_now
+from runs.inline import perform_event_now
 from runs.models import BulkOperationMonitor, RunStatus, TaskRun
 from tasks_app import bulk_results
 from tasks_app.importer import import_tasks

@@ -59,7 +59,8 @@ def test_emit_event_sync_json_reports_every_run(shop):
 
     event = Event.objects.get()
     assert report["event"] == {"id": str(event.id), "topic": "shopify/orders/paid", "data": json.loads(data)}
-    assert report["event_run"] == {"status": "succeeded", "error": None}
+    one_ok = [{"number": 1, "ok": True, "error": None, "permanent": None}]
+    assert report["event_run"] == {"status": "succeeded", "error": None, "attempts": one_ok}
     statuses = sorted((run["subscription"], run["status"]) for run in report["task_runs"])
     assert statuses == [("shopify/orders/paid", "succeeded"), ("shopify/orders/paid+1.hour", "scheduled")]
     (done,) = [run for run in report["task_runs"] if run["status"] == "succeeded"]
@@ -71,8 +72,11 @@ def test_emit_event_sync_json_reports_every_run(shop):
             "status": "succeeded",
             "result": {"name": "#9999"},
             "error": None,
+            "attempts": one_ok,
         }
     ]
+    assert done["attempts"] == one_ok
+    assert report["child_events"] == []
     assert TaskRun.objects.get(subscription="shopify/orders/paid+1.hour").status == "scheduled"
 
 
@@ -103,7 +107,7 @@ def test_emit_event_sync_follows_child_events(shop):
 def test_emit_event_without_sync_leaves_the_event_run_due(shop):
     report, _ = emit("user/a/b")
 
-    assert report["event_run"] == {"status": "due", "error": None}
+    assert report["event_run"] == {"status": "due", "error": None, "attempts": []}
     assert report["task_runs"] == []
 
 

@@ -6,8 +6,9 @@ import pytest
 from django.utils import timezone
 
 from events.models import Event
-from runs import dispatch
-from runs.models import ActionRun, EventRun, RunStatus, TaskRun
+from runs import dispatch, sweeper
+from runs.engine import perform_run
+from runs.models import ActionRun, EventRun, RunAttempt, RunStatus, ShopSlots, TaskRun
 from tasks_app.models import Task
 
 pytestmark = pytest.mark.django_db
@@ -20,9 +21,11 @@ def make_task(shop, name="Task", subscriptions=("shopify/orders/create",), scrip
 
 
 def perform_event_run(event) -> list[TaskRun]:
+    """Claim and perform the event's run; its task runs, due and scheduled, in creation order."""
     run = EventRun.claim(event.run.pk)
     assert run is not None
-    return run.perform()
+    perform_run(run)
+    return list(TaskRun.objects.filter(event_run=run).order_by("created_at"))
 
 
 def test_event_run_creates_one_task_run_per_matching_subscription(shop):
@@ -53,9 +56,9 @@ def test_delayed_subscription_runs_at_the_offset_and_is_handed_over_when_due(sho
 
     assert run.status == RunStatus.SCHEDULED
     assert before + timedelta(days=2) <= run.run_at <= timezone.now() + timedelta(days=2)
-    assert dispatch.hand_over_due_runs() == 0
+    assert sweeper.sweep(wake=False).due == 0
     TaskRun.objects.filter(pk=run.pk).update(run_at=timezone.now() - timedelta(seconds=1))
-    assert dispatch.hand_over_due_runs() == 1
+    assert sweeper.sweep(wake=False).due == 1
     run.refresh_from_db()
     assert run.status == RunStatus.DUE
 
@@ -92,11 +95,13 @@ def test_a_run_is_claimed_once(shop):
     assert (event.run.status, event.run.attempts) == ("started", 1)
 
 
-def test_dispatch_perform_skips_a_run_that_is_no_longer_due(shop):
+def test_a_wake_up_call_for_a_run_that_is_no_longer_due_does_nothing(shop):
     event = Event.objects.ingest(shop, "user/a/b", None, enqueue=False)
 
-    assert dispatch.perform("event", str(event.run.pk)) == f"event run {event.run.pk} succeeded"
-    assert dispatch.perform("event", str(event.run.pk)) == f"event run {event.run.pk} not due; skipped"
+    assert dispatch.wake("event", str(event.run.pk)) == f"performed 1 run(s), from event run {event.run.pk}"
+    assert dispatch.wake("event", str(event.run.pk)) == f"event run {event.run.pk} not claimable; skipped"
+    event.run.refresh_from_db()
+    assert (event.run.status, event.run.attempts) == ("succeeded", 1)
 
 
 def test_task_run_creates_action_runs_with_options_meta_and_control_parameters(shop):
@@ -111,7 +116,7 @@ def test_task_run_creates_action_runs_with_options_meta_and_control_parameters(s
     (task_run,) = perform_event_run(event)
     task_run = TaskRun.claim(task_run.pk)
 
-    action_runs = task_run.perform()
+    action_runs = perform_run(task_run)
 
     task_run.refresh_from_db()
     assert (task_run.status, task_run.error, task_run.logs) == ("succeeded", None, ["order 42"])
@@ -130,7 +135,7 @@ def test_error_objects_fail_the_task_run_and_create_no_action_runs(shop):
     event = Event.objects.ingest(shop, "shopify/orders/create", {}, enqueue=False)
     (task_run,) = perform_event_run(event)
 
-    assert TaskRun.claim(task_run.pk).perform() == []
+    assert perform_run(TaskRun.claim(task_run.pk)) == []
 
     task_run.refresh_from_db()
     assert (task_run.status, task_run.ok, task_run.error) == ("failed", False, "stop here")
@@ -143,7 +148,7 @@ def test_several_error_objects_give_a_json_array_message(shop):
     event = Event.objects.ingest(shop, "shopify/orders/create", {}, enqueue=False)
     (task_run,) = perform_event_run(event)
 
-    TaskRun.claim(task_run.pk).perform()
+    perform_run(TaskRun.claim(task_run.pk))
 
     task_run.refresh_from_db()
     assert task_run.error == '["a",{"code":2}]'
@@ -154,7 +159,7 @@ def test_invalid_output_fails_the_task_run(shop):
     event = Event.objects.ingest(shop, "shopify/orders/create", {}, enqueue=False)
     (task_run,) = perform_event_run(event)
 
-    TaskRun.claim(task_run.pk).perform()
+    perform_run(TaskRun.claim(task_run.pk))
 
     task_run.refresh_from_db()
     assert task_run.status == "failed"
@@ -167,7 +172,7 @@ def test_a_disabled_task_fails_its_task_run(shop):
     (task_run,) = perform_event_run(event)
     Task.objects.filter(pk=task.pk).update(enabled=False)
 
-    TaskRun.claim(task_run.pk).perform()
+    perform_run(TaskRun.claim(task_run.pk))
 
     task_run.refresh_from_db()
     assert (task_run.status, task_run.error) == ("failed", "Task is disabled")
@@ -188,7 +193,8 @@ def test_due_runs_are_queued_on_the_broker_after_commit(shop, settings, django_c
     broker.purge_queue()
 
 
-def test_a_crash_while_performing_fails_the_run_instead_of_leaving_it_started(shop, monkeypatch):
+def test_a_crash_while_performing_fails_the_run_instead_of_leaving_it_started(shop, monkeypatch, settings):
+    settings.HUB_RETRY_DELAYS_S = []  # no automatic retry: the failure is final at once
     make_task(shop, script='{"log": 1}')
     event = Event.objects.ingest(shop, "shopify/orders/create", {}, enqueue=False)
     (task_run,) = perform_event_run(event)
@@ -197,29 +203,32 @@ def test_a_crash_while_performing_fails_the_run_instead_of_leaving_it_started(sh
         raise ValueError("Exceeds the limit (4300 digits) for integer string conversion")
 
     monkeypatch.setattr("runs.models.runs.render_task_run", explode)
-    assert dispatch.perform("task", str(task_run.pk)) == f"task run {task_run.pk} failed"
+    # The task run, then the run of the error event its failure made.
+    assert dispatch.wake("task", str(task_run.pk)) == f"performed 2 run(s), from task run {task_run.pk}"
 
     task_run.refresh_from_db()
-    assert (task_run.status, task_run.ok) == ("failed", False)
+    assert (task_run.status, task_run.ok, task_run.permanent) == ("failed", False, False)
     assert (
         task_run.error
         == "internal error: ValueError: Exceeds the limit (4300 digits) for integer string conversion"
     )
 
 
-def test_runs_left_started_by_a_lost_worker_are_failed(shop):
+def test_an_event_run_whose_worker_was_lost_is_performed_again(shop):
     event = Event.objects.ingest(shop, "user/a/b", None, enqueue=False)
     fresh = Event.objects.ingest(shop, "user/a/b", None, enqueue=False)
-    started = timezone.now() - timedelta(minutes=7)
-    EventRun.objects.filter(pk=event.run.pk).update(status=RunStatus.STARTED, started_at=started)
-    EventRun.objects.filter(pk=fresh.run.pk).update(status=RunStatus.STARTED, started_at=timezone.now())
+    lost = EventRun.claim(event.run.pk, owner="host:1:dead")
+    held = EventRun.claim(fresh.run.pk, owner="host:2:alive")
+    EventRun.objects.filter(pk=lost.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
 
-    assert dispatch.reap_stuck_runs() == 1
+    report = sweeper.sweep(wake=False)
 
-    event.run.refresh_from_db()
-    fresh.run.refresh_from_db()
-    assert (event.run.status, event.run.error) == (
-        "failed",
-        f"Run stopped without an outcome: its worker was lost (started at {started})",
-    )
-    assert fresh.run.status == "started"
+    assert report.lost == {"action": 0, "task": 0, "event": 1}
+    lost.refresh_from_db()
+    held.refresh_from_db()
+    assert (lost.status, lost.lease_owner, lost.attempts) == ("due", "", 1)
+    assert (held.status, held.lease_owner) == ("started", "host:2:alive")
+    (attempt,) = RunAttempt.objects.filter(run_id=lost.pk)
+    assert (attempt.number, attempt.ok, attempt.permanent, attempt.worker) == (1, False, False, "host:1:dead")
+    assert attempt.error == "worker lost; the run is performed again"
+    assert ShopSlots.objects.get(shop=shop).in_flight == 1

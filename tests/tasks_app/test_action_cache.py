@@ -229,6 +229,8 @@ def test_concurrent_increments_are_not_lost(shop):
 
     from tests.tasks_app.action_helpers import make_task_run, run_action
 
+    shop.run_concurrency = 8  # all eight at once: this is about the cache, not the run slots
+    shop.save(update_fields=["run_concurrency"])
     task_runs = [make_task_run(shop) for _ in range(8)]
 
     def increment(task_run):

@@ -535,7 +535,7 @@ def test_the_pdf_invoice_library_task_emails_a_real_pdf(shop, inbox):
     from pypdf import PdfReader
 
     from events.models import Event
-    from runs.dispatch import perform_event_now
+    from runs.inline import perform_event_now
     from runs.models import ActionRun
     from tasks_app.importer import import_tasks
     from tests.conftest import TASKS_DIR, WEBHOOKS_DIR

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from events.models import Event
-from runs.models import RunStatus
+from runs.engine import perform_run
+from runs.models import EventRun, RunStatus
 from tests.tasks_app.action_helpers import (  # noqa: F401  (fixtures)
     assert_failed,
     assert_succeeded,
@@ -123,7 +124,7 @@ def test_the_child_event_reaches_a_subscribed_task(perform, task_run, shop):
     Task.objects.create(shop=shop, name="Excluded", enabled=True, subscriptions=["user/a/b"])
     perform("event", {"topic": "user/a/b", "data": 1, "task_ids": [str(responder.id)]})
 
-    task_runs = child_of(task_run).run.perform()
+    task_runs = perform_run(EventRun.claim(child_of(task_run).run.pk))
 
     assert [run.task for run in task_runs] == [responder]
 
@@ -177,4 +178,7 @@ def test_invalid_options_fail_and_create_no_event(perform, task_run, options, er
     run = perform("event", options)
 
     assert_failed(run, error)
-    assert not Event.objects.filter(parent=task_run.event).exists()
+    # Only the error event about the failed action run: no event of the action's own.
+    assert list(Event.objects.filter(parent=task_run.event).values_list("topic", flat=True)) == [
+        "mechanic/errors/action"
+    ]

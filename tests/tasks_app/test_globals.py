@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from events.models import Event
+from runs.engine import perform_run
 from runs.models import EventRun, TaskRun
 from tasks_app.models import Global, Secret, Task
 from tasks_app.options import runtime_options
@@ -33,8 +34,8 @@ def run_task(shop, script, options=None) -> TaskRun:
         enabled=True,
     )
     event = Event.objects.ingest(shop, "mechanic/user/trigger", None, enqueue=False)
-    (task_run,) = EventRun.claim(event.run.pk).perform()
-    TaskRun.claim(task_run.pk).perform()
+    (task_run,) = perform_run(EventRun.claim(event.run.pk))
+    perform_run(TaskRun.claim(task_run.pk))
     task_run.refresh_from_db()
     return task_run
 
@@ -139,12 +140,12 @@ def test_a_replaced_global_is_read_at_run_time_and_a_deleted_one_reads_nil(shop)
     entry.save()
 
     event = Event.objects.ingest(shop, "mechanic/user/trigger", None, enqueue=False)
-    (second,) = EventRun.claim(event.run.pk).perform()
-    TaskRun.claim(second.pk).perform()
+    (second,) = perform_run(EventRun.claim(event.run.pk))
+    perform_run(TaskRun.claim(second.pk))
     entry.delete()
     event = Event.objects.ingest(shop, "mechanic/user/trigger", None, enqueue=False)
-    (third,) = EventRun.claim(event.run.pk).perform()
-    TaskRun.claim(third.pk).perform()
+    (third,) = perform_run(EventRun.claim(event.run.pk))
+    perform_run(TaskRun.claim(third.pk))
 
     second.refresh_from_db()
     third.refresh_from_db()

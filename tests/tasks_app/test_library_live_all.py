@@ -217,6 +217,22 @@ def unserved_type(action_run) -> str | None:
     return None
 
 
+def claim_when_open(action_run, clock: FakeClock):
+    """Claim ``action_run`` on ``clock``'s time; while its shop's Shopify budget holds it back
+    (spec/runtime.md §14.1, the gate before start), let that time pass on ``clock`` first."""
+    from integrations.shopify import throttling
+
+    for _wait in range(10):
+        action = type(action_run).claim(action_run.pk, now=clock.now())
+        if action is not None or not action_run.uses_shopify():
+            return action
+        gate = [throttling.gate_wait(action_run.shop, kind, now=clock.now()) for kind in ("graphql", "rest")]
+        if max(gate) <= 0:
+            return None
+        clock.sleep(max(gate))
+    return None
+
+
 def perform_tree(event, run: LiveRun, clock: FakeClock) -> None:
     """Perform ``event`` and its follow-up events in-process, like ``perform_event_now``, except
     that task runs scheduled for later are made due (time passes), action runs that need an
@@ -240,26 +256,27 @@ def perform_tree(event, run: LiveRun, clock: FakeClock) -> None:
             )
             claimed = type(event_run).claim(event_run.pk)
             if claimed is not None:
-                claimed.perform()
+                perform_run(claimed, enqueue=False)
         scheduled = event_run.task_runs.filter(status=RunStatus.SCHEDULED)
         scheduled.update(status=RunStatus.DUE, run_at=timezone.now())
         for task_run in event_run.task_runs.filter(status=RunStatus.DUE).order_by("created_at"):
             claimed = type(task_run).claim(task_run.pk)
             if claimed is None:
                 continue
-            action_runs = claimed.perform(clock=clock)
+            work = perform_run(claimed, enqueue=False, clock=clock)
             claimed.refresh_from_db()
             run.task_runs.append((claimed.status, claimed.error))
-            for action_run in action_runs:
-                run.actions.append(action_run.action_type)
+            run.actions += [action_run.action_type for action_run in claimed.action_runs.order_by("position")]
+            while work:  # due action runs, then each next one a sequence releases
+                action_run = work.pop(0)
                 missing = unserved_type(action_run)
                 if missing is not None:
                     run.unserved.append(missing)
                     continue
-                action = type(action_run).claim(action_run.pk)
+                action = claim_when_open(action_run, clock)
                 if action is None:
                     continue
-                perform_run(action, enqueue=False, clock=clock)
+                work += perform_run(action, enqueue=False, clock=clock)
                 action.refresh_from_db()
                 run.action_runs.append((action.action_type, action.status, action.error))
         for monitor in BulkOperationMonitor.objects.filter(event=current, completed_at__isnull=True):

@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime
 
 from events.models import Event
-from runs.dispatch import perform_event_now
+from runs.inline import perform_event_now
 from runs.models import ActionRun
 from tasks_app.importer import import_tasks
 from tests.conftest import TASKS_DIR, WEBHOOKS_DIR

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from events.models import Event
-from runs.dispatch import perform_event_now
+from runs.inline import perform_event_now
 from runs.models import ActionRun, RunStatus, TaskRun
 from tasks_app.importer import import_tasks
 from tests.conftest import TASKS_DIR, WEBHOOKS_DIR

@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 
 from events.models import Event
+from runs.engine import perform_run
 from runs.models import EventRun, TaskRun
 from tasks_app import secrets
 from tasks_app.models import Secret, Task
@@ -268,8 +269,8 @@ def run_task(shop, script, options=None) -> TaskRun:
 
 def trigger(shop) -> TaskRun:
     event = Event.objects.ingest(shop, "mechanic/user/trigger", None, enqueue=False)
-    (task_run,) = EventRun.claim(event.run.pk).perform()
-    TaskRun.claim(task_run.pk).perform()
+    (task_run,) = perform_run(EventRun.claim(event.run.pk))
+    perform_run(TaskRun.claim(task_run.pk))
     task_run.refresh_from_db()
     return task_run
 

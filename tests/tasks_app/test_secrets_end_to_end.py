@@ -9,7 +9,7 @@ from django.urls import reverse
 from werkzeug import Response
 
 from events.models import Event
-from runs.dispatch import perform_event_now
+from runs.inline import perform_event_now
 from runs.models import ActionRun, TaskRun
 from tasks_app.models import Secret, Task
 

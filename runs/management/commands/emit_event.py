@@ -11,7 +11,7 @@ from events.params import ParamsError, parse_json
 from events.topics import TOPIC_RE
 from hub.jsontypes import JSON
 from integrations.shops import ShopError, resolve_shop
-from runs.dispatch import perform_event_now
+from runs.inline import perform_event_now
 from runs.reports import event_report
 
 
@@ -19,8 +19,10 @@ class Command(BaseCommand):
     """``emit_event``: create an event, with ``--sync`` performing its due runs in-process."""
 
     help = (
-        "Create an event. With --sync, perform its due runs (and those of its child events) "
-        "in this process; runs scheduled for later stay scheduled."
+        "Create an event. With --sync, perform its due runs in this process: those of its child "
+        "events too (event actions, follow-ups, error events), retries whose delay has passed and "
+        "the next actions of sequences; runs scheduled for later stay scheduled. --json prints the "
+        "event, its runs with their attempts, and its child events."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -49,17 +51,20 @@ class Command(BaseCommand):
         if opts["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False))
             return
-        self.stdout.write(f"Event {event.id} {topic}: event run {report['event_run']['status']}")
+        self.write_report(report)
+
+    def write_report(self, report: dict[str, Any], indent: str = "") -> None:
+        """The report as indented lines: the event, its task runs and action runs, its child events."""
+        event = report["event"]
+        self.stdout.write(
+            f"{indent}Event {event['id']} {event['topic']}: event run {report['event_run']['status']}"
+        )
         for task_run in report["task_runs"]:
-            line = f"  task {task_run['task']!r}: {task_run['status']}"
-            if task_run["error"]:
-                line += f" ({task_run['error']})"
-            self.stdout.write(line)
+            self.stdout.write(f"{indent}  task {task_run['task']!r}: {outcome(task_run)}")
             for action_run in task_run["action_runs"]:
-                line = f"    {action_run['type']} action: {action_run['status']}"
-                if action_run["error"]:
-                    line += f" ({action_run['error']})"
-                self.stdout.write(line)
+                self.stdout.write(f"{indent}    {action_run['type']} action: {outcome(action_run)}")
+        for child in report["child_events"]:
+            self.write_report(child, indent + "  ")
 
     @staticmethod
     def read_data(raw: str | None) -> JSON:
@@ -76,3 +81,13 @@ class Command(BaseCommand):
             return parse_json(text.encode("utf-8"))
         except ParamsError as exc:
             raise CommandError(f"--data: {exc}") from None
+
+
+def outcome(run: dict[str, Any]) -> str:
+    """``status``, the error in brackets, and the number of attempts when there were several."""
+    text = run["status"]
+    if run["error"]:
+        text += f" ({run['error']})"
+    if len(run["attempts"]) > 1:
+        text += f" after {len(run['attempts'])} attempts"
+    return text

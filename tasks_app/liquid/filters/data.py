@@ -334,6 +334,8 @@ def shopify(value: Any, *args: Any, context: Any = None, **kwargs: Any) -> Any:
     except HubRenderError:
         raise
     except Exception as exc:  # transport failures fail the run (§1.6)
+        if getattr(exc, "permanent", True) is False:  # network error or 5xx: a retry may succeed
+            settings.transient_failure = True
         raise HubRenderError(f"shopify: {exc}") from exc
 
 

@@ -1,0 +1,78 @@
+"""The worker side of the engine: who holds a claim, the lease heartbeat, and stopping
+(spec/runtime.md §6, revised decision).
+
+Every process that claims runs has an ``owner`` name (host, pid and a random part). While it
+holds runs, a daemon thread renews their leases every third of ``HUB_RUN_LEASE_S``; a process
+that dies stops renewing, and the sweeper takes its runs back once their leases lapse.
+``STOPPING`` is set by ``qcluster`` on SIGTERM; the cluster's worker processes (forked after it
+was made) see it and stop claiming.
+"""
+
+import logging
+import multiprocessing
+import os
+import secrets
+import socket
+import threading
+from datetime import timedelta
+
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from runs.models import ActionRun, EventRun, RunStatus, TaskRun
+from runs.models.runs import lease_seconds
+
+logger = logging.getLogger("runs.worker")
+
+# Shared with the processes a cluster forks after this module was imported (fork start method).
+STOPPING = multiprocessing.Event()
+
+_owner: tuple[int, str] | None = None
+_heartbeat: tuple[int, threading.Thread] | None = None
+
+
+def owner() -> str:
+    """This process's claim owner: ``<host>:<pid>:<random>`` (new after a fork)."""
+    global _owner
+    pid = os.getpid()
+    if _owner is None or _owner[0] != pid:
+        _owner = (pid, f"{socket.gethostname()}:{pid}:{secrets.token_hex(4)}")
+    return _owner[1]
+
+
+def stopping() -> bool:
+    """Whether this cluster is stopping (then nothing new is claimed)."""
+    return STOPPING.is_set()
+
+
+def renew_leases(name: str) -> int:
+    """Extend the leases of every run ``name`` holds; returns how many."""
+    until = timezone.now() + timedelta(seconds=lease_seconds())
+    return sum(
+        model.objects.filter(lease_owner=name, status=RunStatus.STARTED).update(lease_expires_at=until)
+        for model in (ActionRun, TaskRun, EventRun)
+    )
+
+
+def _beat(name: str, interval: float) -> None:
+    event = threading.Event()
+    while not event.wait(interval):
+        try:
+            close_old_connections()
+            renew_leases(name)
+        except Exception:  # a missed beat is retried next time; the lease outlasts two of them
+            logger.exception("lease renewal for %s failed", name)
+            connection.close()
+
+
+def ensure_heartbeat() -> None:
+    """Start this process's lease-renewing thread once (again after a fork)."""
+    global _heartbeat
+    pid = os.getpid()
+    if _heartbeat is not None and _heartbeat[0] == pid and _heartbeat[1].is_alive():
+        return
+    thread = threading.Thread(
+        target=_beat, args=(owner(), lease_seconds() / 3), name="hub-lease-heartbeat", daemon=True
+    )
+    thread.start()
+    _heartbeat = (pid, thread)
