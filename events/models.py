@@ -57,8 +57,10 @@ class Event(models.Model):
     shopify_topic = models.CharField(max_length=255, null=True, blank=True)
     webhook_request_id = models.UUIDField(null=True, blank=True, db_index=True)
     flow_action_run_id = models.CharField(max_length=255, null=True, blank=True)
+    # SET_NULL: an ancestor expires on its own schedule (spec/platform.md §10.1) without taking the
+    # descendants that are still pending with it.
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
     task_ids = JSONField(null=True, blank=True, help_text="Only these tasks may respond.")
     input = JSONField(null=True, blank=True, help_text="User-form values (Liquid `input`).")
@@ -73,6 +75,12 @@ class Event(models.Model):
         help_text="The action run whose outcome this event reports (follow-up and action error events).",
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    completed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When none of its runs, nor its descendants' runs, was pending any more (retention).",
+    )
 
     objects = EventManager()
 

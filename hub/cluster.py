@@ -3,8 +3,10 @@
 Every minute: sweep the runs (lost runs, runs due by the clock, lost wake-ups; each ``qcluster``
 also sweeps every few seconds itself, spec/runtime.md §6), tick the scheduler topics
 (spec/runtime.md §2.3.1) and poll Shopify bulk operations (spec/runtime.md §14.3). Every hour:
-delete expired generated files (spec/actions.md §5). They are created after every ``migrate``;
-standing schedules of ours that are no longer listed are removed then.
+delete expired generated files (spec/actions.md §5), and events complete for longer than the
+retention period with their runs, and expired cache entries (spec/platform.md §10). They are
+created after every ``migrate``; standing schedules of ours that are no longer listed are removed
+then.
 """
 
 from typing import Any
@@ -16,6 +18,7 @@ SCHEDULES = {
     "hub: scheduler topics tick": ("tasks_app.scheduling.tick", 1),
     "hub: poll Shopify bulk operations": ("runs.bulk.poll_due_monitors", 1),
     "hub: purge expired generated files": ("tasks_app.files.storage.purge_expired", 60),
+    "hub: purge expired events and cache entries": ("runs.retention.purge", 60),
 }
 
 

@@ -245,6 +245,8 @@ HUB_RUN_LEASE_S = env_int("HUB_RUN_LEASE_S", 30)
 HUB_SWEEP_INTERVAL_S = env_int("HUB_SWEEP_INTERVAL_S", 5)
 # On SIGTERM, qcluster stops claiming at once and exits when its runs in flight end, or after this.
 HUB_SHUTDOWN_GRACE_S = env_int("HUB_SHUTDOWN_GRACE_S", 30)
+# Events (with their runs) are deleted this many days after they became complete (spec/platform.md §10.1).
+HUB_RETENTION_DAYS = env_int("HUB_RETENTION_DAYS", 15)
 HUB_TASK_RUN_TIMEOUT_S = env_int("HUB_TASK_RUN_TIMEOUT_S", 60)
 HUB_TASK_RUN_MEMORY_MB = env_int("HUB_TASK_RUN_MEMORY_MB", 512)
 # HTTP action timeouts, in seconds (spec/actions.md §2).

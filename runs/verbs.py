@@ -8,8 +8,8 @@ from uuid import UUID
 from django.utils import timezone
 
 from events.models import Event
-from runs import claims, dispatch, retries
-from runs.models import EventRun, Run, RunStatus, TaskRun
+from runs import claims, dispatch, retention, retries
+from runs.models import ActionRun, EventRun, Run, RunStatus, TaskRun
 from runs.models.runs import CANCELLED
 
 
@@ -41,8 +41,18 @@ def retry(run: Run) -> Run:
     if not type(run).objects.filter(pk=run.pk, status=run.status).update(**reset):
         raise NotRetryable(f"the {run.kind} run changed meanwhile; reload it and try again")
     run.refresh_from_db()
+    retention.reopen(event_of(run))
     dispatch.enqueue(run)
     return run
+
+
+def event_of(run: Run) -> Event:
+    """The event a run belongs to."""
+    if isinstance(run, EventRun | TaskRun):
+        return run.event
+    if isinstance(run, ActionRun):
+        return run.task_run.event
+    raise TypeError(f"not a run: {run!r}")
 
 
 def cancel(event: Event) -> EventRun:

@@ -18,6 +18,10 @@ class CacheEntryQuerySet(models.QuerySet):
         """Entries that have not expired."""
         return self.filter(expires_at__gt=timezone.now())
 
+    def expired(self):
+        """Entries whose time to live has run out."""
+        return self.filter(expires_at__lte=timezone.now())
+
 
 class CacheEntry(models.Model):
     """One cache key of one shop, holding any JSON value until ``expires_at``."""
