@@ -104,7 +104,7 @@ WSGI_APPLICATION = "hub.wsgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("HUB_DB_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("HUB_DB_CONN_MAX_AGE", 60),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -186,9 +186,10 @@ REST_FRAMEWORK = {
 
 # --- Django-Q2: the run queue and the schedules -----------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
-# Runs are claimed with a conditional update, so a redelivered message is
-# harmless; `retry` sits above the longest run (the 300 s action cap) so the
-# ORM broker does not redeliver a message whose run is still being performed.
+# Queue messages only wake workers (runs/dispatch.py): a redelivered or lost one is harmless, and
+# the run rows say what is to be done. `retry` sits above the longest run (the 300 s action cap) so
+# the ORM broker does not redeliver a message whose run is still being performed; successful jobs
+# are not stored (save_limit -1: storing and pruning a row per wake-up cost a fifth of all CPU).
 Q_CLUSTER = {
     "name": os.environ.get("HUB_Q_NAME", "hub"),
     "workers": env_int("HUB_Q_WORKERS", 2),
@@ -197,7 +198,7 @@ Q_CLUSTER = {
     "max_attempts": 1,
     "ack_failures": True,
     "catch_up": False,
-    "save_limit": 200,
+    "save_limit": -1,
     "poll": 0.5,
     "label": "Django-Q2",
 }
@@ -205,6 +206,8 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+    # Polls again at once while messages are waiting, and backs off to `poll` when idle.
+    Q_CLUSTER["broker_class"] = "runs.broker.PromptORM"
 
 # --- Email --------------------------------------------------------------------------
 HUB_MAIL_DOMAIN = os.environ.get("HUB_MAIL_DOMAIN", "mail.hub.localhost")

@@ -27,11 +27,12 @@ logger = logging.getLogger("runs.dispatch")
 TIME_SLICE_S = 30.0
 
 
-def send_wake(kind: str, run_id: str) -> None:
-    """Put a wake-up call for run ``run_id`` (of ``kind``) on the queue now, stamping ``enqueued_at``."""
-    claims.RUN_MODELS[kind].objects.filter(pk=run_id, enqueued_at__isnull=True).update(
-        enqueued_at=timezone.now()
-    )
+def send_wake(kind: str, run_id: str, *, stamp: bool = True) -> None:
+    """Put a wake-up call for run ``run_id`` (of ``kind``) on the queue now; ``stamp``: record it in
+    ``enqueued_at`` (not needed when the run was created with it)."""
+    if stamp:
+        queued = claims.RUN_MODELS[kind].objects.filter(pk=run_id, enqueued_at__isnull=True)
+        queued.update(enqueued_at=timezone.now())
     async_task("runs.dispatch.wake", kind, run_id, task_name=f"{kind}-run-{run_id}")
 
 
@@ -42,8 +43,8 @@ def enqueue(run: Run) -> None:
     """
     if not settings.HUB_ENQUEUE_RUNS:
         return
-    kind, run_id = run.kind, str(run.pk)
-    transaction.on_commit(lambda: send_wake(kind, run_id))
+    kind, run_id, stamped = run.kind, str(run.pk), run.enqueued_at is not None
+    transaction.on_commit(lambda: send_wake(kind, run_id, stamp=not stamped))
 
 
 def enqueue_due(runs: list[Run]) -> None:
@@ -73,7 +74,7 @@ def drain(run: Run | None, owner: str) -> int:
     deadline = time.monotonic() + TIME_SLICE_S
     performed = 0
     while run is not None:
-        became_due = perform_run(run)
+        became_due = perform_run(run, owner=owner)
         performed += 1
         run = take_first(became_due, owner)
         if run is None and not worker.stopping() and time.monotonic() < deadline:
@@ -86,6 +87,9 @@ def take_first(runs: list[Run], owner: str) -> Run | None:
     too, when the cluster is stopping or it cannot be claimed here)."""
     taken = None
     for run in runs:
+        if run.status == RunStatus.STARTED and run.lease_owner == owner:  # handed over by the engine
+            taken = run
+            continue
         if taken is None and not worker.stopping():
             taken = type(run).claim(run.pk, owner=owner)
             if taken is not None:

@@ -12,7 +12,10 @@ in-process caller (``emit_event --sync``, tests) does it:
 3. on a final outcome, the engine's reactions: a follow-up ``mechanic/actions/perform`` event, an
    error event, the next action of a sequence (or the halt of the rest), bulk operation monitors.
 
-It returns the runs that became due, for the caller to perform or queue.
+It returns the runs that became due, for the caller to perform or queue. A worker that means to
+go on itself passes its ``owner`` name: the first run that becomes due is then created already
+``started`` under its lease, the slot of the run that created it passing straight to it, which
+spares a claim (spec/runtime.md §6 still holds: the shop's count of started runs does not change).
 """
 
 import logging
@@ -26,28 +29,35 @@ from hub.clock import SYSTEM_CLOCK, Clock
 from runs import bulk, error_events, filters, loops, retries
 from runs.matching import FOLLOW_UP_TOPIC, subscribed_tasks
 from runs.models import ActionRun, EventRun, Run, RunStatus, TaskRun
-from runs.models.runs import LOOP_DETECTED, SEQUENCE_HALTED, TASK_DISABLED
+from runs.models.runs import LOOP_DETECTED, SEQUENCE_HALTED, TASK_DISABLED, LostClaim
+from tasks_app.secrets import new_nonce
 
 logger = logging.getLogger("runs")
 
 
-def perform_run(run: Run, *, enqueue: bool = True, clock: Clock = SYSTEM_CLOCK) -> list[Run]:
+def perform_run(
+    run: Run, *, enqueue: bool = True, clock: Clock = SYSTEM_CLOCK, owner: str | None = None
+) -> list[Run]:
     """Perform a claimed (``started``) run and react to its outcome; returns the runs that became
     due (task runs of an event run, action runs of a task run, the next action of a sequence).
 
     Never raises for a failure of the run itself: an unexpected exception fails the attempt
     (``internal error: ...``, not permanent) instead of leaving the run ``started``. ``enqueue``
     is passed on to events created on the way (follow-ups, error events, event actions);
-    ``clock`` is what Shopify throttling waits on.
+    ``clock`` is what Shopify throttling waits on; ``owner``: hand the first due child over to this
+    worker (see the module docstring).
     """
     try:
         if isinstance(run, EventRun):
-            return perform_event_run(run, enqueue=enqueue)
+            return perform_event_run(run, enqueue=enqueue, owner=owner)
         if isinstance(run, TaskRun):
-            return perform_task_run(run, enqueue=enqueue, clock=clock)
+            return perform_task_run(run, enqueue=enqueue, clock=clock, owner=owner)
         if isinstance(run, ActionRun):
             return perform_action_run(run, enqueue=enqueue, clock=clock)
         raise TypeError(f"not a run: {run!r}")
+    except LostClaim as exc:  # a sweeper took the run back; what this attempt wrote was rolled back
+        logger.warning("%s", exc)
+        return []
     except Exception as exc:  # a bug must end as a failed attempt, never a stuck run (logged below)
         logger.exception("%s run %s crashed", run.kind, run.pk)
         if run.status != RunStatus.STARTED:
@@ -70,8 +80,7 @@ def conclude(
     """Conclude ``run``'s attempt (a retry is scheduled for a failure that is not permanent) and,
     when the outcome is final, react to it; returns the runs that became due."""
     retry_at = retries.automatic_retry_at(run, permanent=permanent) if error is not None else None
-    if not run.conclude(error=error, result=result, permanent=permanent, retry_at=retry_at, **fields):
-        return []
+    run.conclude(error=error, result=result, permanent=permanent, retry_at=retry_at, **fields)
     if not run.is_final:
         logger.info(
             "%s run %s failed (%s); retry %d at %s", run.kind, run.pk, error, run.auto_retries, retry_at
@@ -96,7 +105,7 @@ def react(run: Run, *, enqueue: bool, filter_name: str | None = None) -> list[Ru
 # --- event runs -----------------------------------------------------------------------------
 
 
-def perform_event_run(run: EventRun, *, enqueue: bool) -> list[Run]:
+def perform_event_run(run: EventRun, *, enqueue: bool, owner: str | None = None) -> list[Run]:
     """Evaluate the shop's event filters, then create one task run per matching subscription
     line, in one transaction with the run's success (§4.3)."""
     verdict = filters.evaluate(run.event)
@@ -108,32 +117,51 @@ def perform_event_run(run: EventRun, *, enqueue: bool) -> list[Run]:
     event, now = run.event, timezone.now()
     with transaction.atomic():
         task_runs = [
-            task_run_for(run, event, task, subscription.line, subscription.run_at(now, event.shop.tzinfo))
+            task_run_for(run, task, subscription.line, subscription.run_at(now, run.shop.tzinfo))
             for task, subscription in subscribed_tasks(event)
         ]
+        handed = hand_over(task_runs, owner, now)
         TaskRun.objects.bulk_create(task_runs)
-        conclude(run, enqueue=enqueue)
-    return [task_run for task_run in task_runs if task_run.status == RunStatus.DUE]
+        conclude(run, enqueue=enqueue, keep_slot=handed)
+    return became_due(task_runs)
 
 
-def task_run_for(event_run: EventRun, event: Event, task: Any, line: str, run_at: Any) -> TaskRun:
-    """An unsaved task run of ``task`` for ``event`` (subscription ``line``, offset applied)."""
-    status = Run.initial_status(run_at)
+def task_run_for(event_run: EventRun, task: Any, line: str, run_at: Any) -> TaskRun:
+    """An unsaved task run of ``task`` for the event run's event (subscription ``line``, offset
+    applied), with the nonce its secret references will carry."""
     return TaskRun(
-        shop=event.shop,
+        shop=event_run.shop,
         event_run=event_run,
-        event=event,
+        event=event_run.event,
         task=task,
         subscription=line,
         run_at=run_at,
-        status=status,
+        status=Run.initial_status(run_at),
+        secret_nonce=new_nonce(),
     )
+
+
+def hand_over(children: list[Any], owner: str | None, now: Any) -> bool:
+    """Start the first due one of these new runs under ``owner`` (it takes the slot of the run that
+    created them), unless it must wait for the shop's Shopify budget; whether one was started."""
+    if owner is None:
+        return False
+    first = next((child for child in children if child.status == RunStatus.DUE), None)
+    if first is None or first.waits_for_shopify(now):
+        return False
+    first.start_unsaved(owner, now)
+    return True
+
+
+def became_due(children: list[Any]) -> list[Run]:
+    """The new runs to go on with: the one handed over (already started) first, then the due ones."""
+    return [child for child in children if child.status in (RunStatus.STARTED, RunStatus.DUE)]
 
 
 # --- task runs ------------------------------------------------------------------------------
 
 
-def perform_task_run(run: TaskRun, *, enqueue: bool, clock: Clock) -> list[Run]:
+def perform_task_run(run: TaskRun, *, enqueue: bool, clock: Clock, owner: str | None = None) -> list[Run]:
     """Render the task and create its action runs (§4.4); a disabled or deleted task fails it."""
     task = run.task
     if task is None or not task.enabled:
@@ -151,10 +179,12 @@ def perform_task_run(run: TaskRun, *, enqueue: bool, clock: Clock) -> list[Run]:
     looped = loops.update_loop(run, fingerprint)
     with transaction.atomic():
         action_runs = build_action_runs(run, outcome.actions, looped=looped)
+        handed = hand_over(action_runs, owner, timezone.now())
         ActionRun.objects.bulk_create(action_runs)
         conclude(
             run,
             enqueue=enqueue,
+            keep_slot=handed,
             result=outcome.objects,
             shopify_api_version=run.shopify_api_version,
             actions_fingerprint=fingerprint,
@@ -164,7 +194,7 @@ def perform_task_run(run: TaskRun, *, enqueue: bool, clock: Clock) -> list[Run]:
     if looped:
         for action_run in action_runs:
             error_events.emit(action_run, enqueue=enqueue)
-    return [action_run for action_run in action_runs if action_run.status == RunStatus.DUE]
+    return became_due(action_runs)
 
 
 def build_action_runs(run: TaskRun, actions: list[dict[str, Any]], *, looped: bool) -> list[ActionRun]:

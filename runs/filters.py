@@ -20,7 +20,7 @@ class FilterVerdict:
 def evaluate(event: Event) -> FilterVerdict:
     """Render the shop's current filters for ``event`` in name order; the first ``false`` skips the
     event, the first render failure fails its run."""
-    for event_filter in EventFilter.objects.filter(shop=event.shop).order_by("name"):
+    for event_filter in EventFilter.objects.filter(shop_id=event.shop_id).order_by("name"):
         try:
             output = render_event_filter(event_filter.template, event, event.shop)
         except TaskRenderError as exc:

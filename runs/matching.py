@@ -41,7 +41,7 @@ def subscribed_tasks(event: Event) -> Iterator[tuple[Task, Subscription]]:
     ``mechanic/shopify/bulk_operation`` only their originating task; error events as
     ``receives_error`` says.
     """
-    tasks = Task.objects.filter(shop=event.shop, enabled=True).order_by("created_at")
+    tasks = Task.objects.filter(shop_id=event.shop_id, enabled=True).order_by("created_at")
     if event.task_ids is not None:
         tasks = tasks.filter(id__in=[str(task_id) for task_id in event.task_ids])
     if event.topic in ORIGIN_ONLY_TOPICS:

@@ -8,6 +8,7 @@ its next poll (§14.3).
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
 
@@ -24,7 +25,7 @@ def create_event_run(
     sender: type[Event], event: Event, run_at: datetime | None, enqueue: bool, **kwargs: Any
 ) -> None:
     """Create ``event``'s event run in the ingesting transaction; wake a worker after commit if due."""
-    run = EventRun.create_for(event, run_at=run_at)
+    run = EventRun.create_for(event, run_at=run_at, queued=enqueue and settings.HUB_ENQUEUE_RUNS)
     if enqueue:
         dispatch.enqueue_due([run])
     if event.topic == FINISH_TOPIC:

@@ -47,6 +47,11 @@ SEQUENCE_HALTED = "Skipped: previous action in sequence failed"
 LOOP_DETECTED = "Loop detected"
 
 
+class LostClaim(Exception):
+    """The run was taken back (its lease lapsed) before this worker concluded it; whatever the
+    worker wrote in the same transaction must be rolled back."""
+
+
 def stamp(value: datetime | None) -> str | None:
     """ISO 8601 in UTC with milliseconds and ``Z`` (spec/runtime.md conventions), or None."""
     if value is None:
@@ -85,6 +90,8 @@ class Run(models.Model):
 
     kind: ClassVar[str] = ""
     priority: ClassVar[int] = 0
+    # What performing a run of this kind reads, loaded with the claim in one query.
+    claim_related: ClassVar[tuple[str, ...]] = ("shop__rate_limit_state",)
     # time.monotonic() when this process started the run (claim(), Action.execute), for elapsed_time_ms.
     _clock: float
 
@@ -147,7 +154,7 @@ class Run(models.Model):
             )
             if not taken:
                 return None
-            run = cls.objects.select_related("shop__rate_limit_state").get(pk=run_id)
+            run = cls.objects.select_related(*cls.claim_related).get(pk=run_id)
             if run.waits_for_shopify(now) or not ShopSlots.take(
                 run.shop_id, run.shop.run_concurrency, now=now
             ):
@@ -155,6 +162,13 @@ class Run(models.Model):
                 return None
         run._clock = time.monotonic()
         return run
+
+    def start_unsaved(self, owner: str, now: datetime) -> None:
+        """Make this new, not yet saved run start at once under ``owner``: a worker going straight
+        on with it, the slot of the run that created it passing to it (see ``conclude``)."""
+        self.status, self.started_at, self.attempts = RunStatus.STARTED, now, 1
+        self.lease_owner, self.lease_expires_at = owner, now + timedelta(seconds=lease_seconds())
+        self._clock = time.monotonic()
 
     def uses_shopify(self) -> bool:
         """Whether this run waits for the shop's Shopify budget before it starts (§6, §14.1)."""
@@ -176,15 +190,17 @@ class Run(models.Model):
         result: Any = None,
         permanent: bool = True,
         retry_at: datetime | None = None,
+        keep_slot: bool = False,
         **fields: Any,
-    ) -> bool:
+    ) -> None:
         """Record the outcome of the current attempt and release the run's slot.
 
         Without ``error`` the run succeeds. With an ``error`` it fails, or, when ``retry_at`` is
         given, goes back to ``scheduled`` for that time (an automatic retry, spec/runtime.md §9.1).
         ``fields`` are other columns to store (``error_details``, ``result_meta``...). Writes the
-        attempt's ``RunAttempt`` row. Returns False (and stores nothing) when the run is no longer
-        held as this object knows it (a sweeper took it back meanwhile).
+        attempt's ``RunAttempt`` row. ``keep_slot``: the slot passes to a run this one hands over to
+        (created ``started`` in the same transaction). Raises ``LostClaim`` (storing nothing) when
+        the run is no longer held as this object knows it (a sweeper took it back meanwhile).
         """
         now = timezone.now()
         held_as, owner = self.status, self.lease_owner
@@ -196,18 +212,14 @@ class Run(models.Model):
             "elapsed_time_ms", "lease_owner", "lease_expires_at", "auto_retries", "attempts", "started_at",
             *fields,
         ]  # fmt: skip
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             held = type(self).objects.filter(pk=self.pk, status=held_as, lease_owner=owner)
             if not held.update(**{name: getattr(self, name) for name in columns}):
-                logger.warning(
-                    "%s run %s was taken back before it concluded; outcome dropped", self.kind, self.pk
-                )
-                return False
-            if held_as == RunStatus.STARTED:
+                raise LostClaim(f"{self.kind} run {self.pk} was taken back before it concluded")
+            if held_as == RunStatus.STARTED and not keep_slot:
                 ShopSlots.release(self.shop_id)
             permanence = permanent if error is not None else None
             RunAttempt.record(self, error=error, permanent=permanence, worker=owner, now=now)
-        return True
 
     def _apply_outcome(
         self, now: datetime, *, error: str | None, result: Any, permanent: bool, retry_at: datetime | None
@@ -259,6 +271,7 @@ class EventRun(Run):
 
     kind = "event"
     priority = 2
+    claim_related = ("shop__rate_limit_state", "event")
 
     event = models.OneToOneField("events.Event", on_delete=models.CASCADE, related_name="run")
     filtered = models.BooleanField(default=False, help_text="An event filter returned false.")
@@ -266,17 +279,22 @@ class EventRun(Run):
 
     class Meta(Run.Meta):
         verbose_name = "event run"
+        indexes = [models.Index(fields=["status", "run_at"], name="eventrun_status_run_at")]
 
     def __str__(self) -> str:
         return f"event run {self.id} ({self.status})"
 
     @classmethod
-    def create_for(cls, event: Event, *, run_at: datetime | None = None) -> "EventRun":
-        """Create the event run of ``event``: ``due``, or ``scheduled`` when ``run_at`` is later."""
+    def create_for(cls, event: Event, *, run_at: datetime | None = None, queued: bool = False) -> "EventRun":
+        """Create the event run of ``event``: ``due``, or ``scheduled`` when ``run_at`` is later.
+        ``queued``: a wake-up call for it goes out when the transaction commits (``enqueued_at``)."""
         # Due at the event's creation, or later when asked; never before the event exists.
         run_at = max(run_at or event.created_at, event.created_at)
         status = cls.initial_status(run_at)
-        return cls.objects.create(shop=event.shop, event=event, run_at=run_at, status=status)
+        enqueued_at = timezone.now() if queued and status == RunStatus.DUE else None
+        return cls.objects.create(
+            shop=event.shop, event=event, run_at=run_at, status=status, enqueued_at=enqueued_at
+        )
 
 
 class TaskRun(Run):
@@ -289,6 +307,7 @@ class TaskRun(Run):
 
     kind = "task"
     priority = 1
+    claim_related = ("shop__rate_limit_state", "event", "task")
 
     event_run = models.ForeignKey(EventRun, on_delete=models.CASCADE, related_name="task_runs")
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="task_runs")
@@ -307,6 +326,7 @@ class TaskRun(Run):
 
     class Meta(Run.Meta):
         verbose_name = "task run"
+        indexes = [models.Index(fields=["status", "run_at"], name="taskrun_status_run_at")]
 
     def __str__(self) -> str:
         return f"task run {self.id} ({self.status})"
@@ -340,6 +360,7 @@ class ActionRun(Run):
 
     kind = "action"
     priority = 0
+    claim_related = ("shop__rate_limit_state", "task_run__task", "task_run__event")
 
     task_run = models.ForeignKey(TaskRun, on_delete=models.CASCADE, related_name="action_runs")
     position = models.PositiveIntegerField(default=0, help_text="Order among the task run's actions.")
@@ -354,6 +375,7 @@ class ActionRun(Run):
     class Meta(Run.Meta):
         verbose_name = "action run"
         ordering = ["task_run", "position"]
+        indexes = [models.Index(fields=["status", "run_at"], name="actionrun_status_run_at")]
 
     def __str__(self) -> str:
         return f"{self.action_type} action run {self.id} ({self.status})"
