@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, connections
 from django_q.cluster import Cluster
 from django_q.management.commands.qcluster import Command as DjangoQCommand
 
@@ -114,9 +114,13 @@ class Command(DjangoQCommand):
         stop = GracefulStop(cluster, grace=float(settings.HUB_SHUTDOWN_GRACE_S))
         signal.signal(signal.SIGTERM, stop.handle)
         signal.signal(signal.SIGINT, stop.handle)
+        # No database connection may cross the fork into the cluster's processes (SQLite's file
+        # locks would have two owners): close this thread's, and start the sweeper's thread (and
+        # its connection) only once the cluster's processes exist.
+        connections.close_all()
+        cluster.start()
         sweeping = SweeperThread(float(settings.HUB_SWEEP_INTERVAL_S))
         sweeping.start()
-        cluster.start()
         if options.get("run_once"):
             stop.handle(signal.SIGTERM, None)
         while cluster.sentinel.is_alive():
