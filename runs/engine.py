@@ -112,7 +112,10 @@ def perform_event_run(run: EventRun, *, enqueue: bool) -> list[Run]:
             for task, subscription in subscribed_tasks(event)
         ]
         TaskRun.objects.bulk_create(task_runs)
-        conclude(run, enqueue=enqueue)
+        if not run.conclude():
+            # Taken back meanwhile: whoever holds the run now makes its task runs.
+            transaction.set_rollback(True)
+            return []
     return [task_run for task_run in task_runs if task_run.status == RunStatus.DUE]
 
 
@@ -152,15 +155,16 @@ def perform_task_run(run: TaskRun, *, enqueue: bool, clock: Clock) -> list[Run]:
     with transaction.atomic():
         action_runs = build_action_runs(run, outcome.actions, looped=looped)
         ActionRun.objects.bulk_create(action_runs)
-        conclude(
-            run,
-            enqueue=enqueue,
+        if not run.conclude(
             result=outcome.objects,
             shopify_api_version=run.shopify_api_version,
             actions_fingerprint=fingerprint,
             sequenced=task.perform_action_runs_in_sequence,
             halt_on_error=task.halt_action_run_sequence_on_error,
-        )
+        ):
+            # Taken back meanwhile: whoever holds the run now makes its action runs.
+            transaction.set_rollback(True)
+            return []
     if looped:
         for action_run in action_runs:
             error_events.emit(action_run, enqueue=enqueue)
