@@ -135,6 +135,13 @@ def retries_fixture(settings) -> None:
     settings.HUB_RETRY_DELAYS_S = [0, 0, 0, 0]
 
 
+@pytest.fixture(name="bounded_drain")
+def bounded_drain_fixture(monkeypatch) -> None:
+    """``runs.inline`` stops after 60 runs instead of 10,000, so a test of loop protection fails
+    fast, with the runs it counts, instead of draining a loop for minutes."""
+    monkeypatch.setattr("runs.inline.MAX_RUNS", 60)
+
+
 @pytest.fixture(name="staff")
 def staff_fixture(client, django_user_model):
     """A test client signed in as a staff superuser."""

@@ -16,6 +16,7 @@ from tests.runs.engine_helpers import (  # noqa: F401  (fixtures)
     TOPIC,
     action,
     action_runs,
+    bounded_drain_fixture,
     children,
     emit,
     http_get,
@@ -25,7 +26,7 @@ from tests.runs.engine_helpers import (  # noqa: F401  (fixtures)
     task_runs,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bounded_drain")]
 
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
