@@ -362,3 +362,37 @@ def test_an_error_event_listener_reads_the_error_variable(shop):
     emit(shop)
 
     assert heard(ears) == [{"task": "fails", "ok": False, "topic": TOPIC}]
+
+
+def test_a_deleted_tasks_pending_runs_fail_as_disabled_and_emit_nothing(shop):
+    task = make_task(shop, script='{% action "echo", n: 1 %}')
+    ears = listener(shop)
+    event = ingest(shop)
+    perform_run(EventRun.claim(event.run.pk))
+    task.delete()
+
+    perform_event_now(event)
+
+    assert [
+        (run.task_id, run.status, run.error) for run in TaskRun.objects.filter(event=event, task=None)
+    ] == [(None, "failed", "Task is disabled")]
+    assert children(event) == []
+    assert heard(ears) == []
+
+
+def test_a_deleted_tasks_pending_action_runs_fail_as_disabled_and_emit_nothing(shop, peer):
+    task = make_task(
+        shop, subscriptions=[TOPIC, "mechanic/actions/perform"], script=http_get(peer.answer("/x", 200))
+    )
+    ears = listener(shop)
+    event = ingest(shop)
+    perform_run(EventRun.claim(event.run.pk))
+    perform_run(TaskRun.claim(task_runs(event)[0].pk))
+    task.delete()
+
+    perform_event_now(event)
+
+    assert [(run.status, run.error) for run in action_runs(event)] == [("failed", "Task is disabled")]
+    assert peer.paths == []
+    assert children(event) == []
+    assert heard(ears) == []
