@@ -1,11 +1,14 @@
 """Automatic retries (spec/runtime.md §9.1): which failures are tried again, when, how often, and
 what each attempt leaves behind."""
 
+import os
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+import hub.settings
+from runs import retries
 from runs.engine import perform_run
 from runs.models import ActionRun, RunStatus, TaskRun
 from tests.runs.engine_helpers import (  # noqa: F401  (fixtures)
@@ -279,3 +282,30 @@ def test_attempt_rows_of_event_and_task_runs_carry_the_worker_and_no_request(sho
         ("event", 1, True, INLINE_WORKER, None, None),
         ("task", 1, True, INLINE_WORKER, None, None),
     ]
+
+
+@pytest.mark.skipif("HUB_RETRY_DELAYS_S" in os.environ, reason="the environment sets its own delays")
+def test_the_default_delays_are_30_76_152_and_308_seconds():
+    assert hub.settings.HUB_RETRY_DELAYS_S == [30.0, 76.0, 152.0, 308.0]
+
+
+@pytest.mark.parametrize(("done", "delay"), [(0, 30), (1, 76), (2, 152), (3, 308)])
+def test_each_retry_waits_its_delay_within_ten_percent(settings, done, delay):
+    settings.HUB_RETRY_DELAYS_S = DEFAULT_DELAYS
+    now = timezone.now()
+
+    times = [
+        retries.automatic_retry_at(ActionRun(auto_retries=done), permanent=False, now=now) for _ in range(50)
+    ]
+
+    assert all(
+        now + timedelta(seconds=delay * 0.9) <= at <= now + timedelta(seconds=delay * 1.1) for at in times
+    )
+    assert len(set(times)) > 1
+
+
+def test_no_fifth_retry_and_no_retry_of_a_permanent_error(settings):
+    settings.HUB_RETRY_DELAYS_S = DEFAULT_DELAYS
+
+    assert retries.automatic_retry_at(ActionRun(auto_retries=4), permanent=False) is None
+    assert retries.automatic_retry_at(ActionRun(auto_retries=0), permanent=True) is None
