@@ -10,13 +10,17 @@ from django.utils import timezone
 from events.models import Event
 from runs import sweeper
 from runs.inline import perform_event_now
-from runs.models import EventRun, RunStatus
+from runs.models import ActionRun, EventRun, RunStatus
 from runs.verbs import NotCancellable, cancel
 from tests.runs.engine_helpers import (  # noqa: F401  (fixtures)
+    action_runs,
+    attempts,
     children,
     emit,
+    http_get,
     ingest,
     make_task,
+    peer_fixture,
     staff_fixture,
     task_runs,
 )
@@ -201,3 +205,28 @@ def test_the_admin_action_cancels_queued_events_and_names_the_ones_it_cannot(sta
     )
     assert cancelled_outcome(queued) == CANCELLED
     assert Event.objects.count() == 2
+
+
+# --- disabling the task (§12) ----------------------------------------------------------------
+
+
+def test_an_action_run_waiting_for_a_retry_fails_unperformed_once_its_task_is_disabled(shop, peer, settings):
+    settings.HUB_RETRY_DELAYS_S = [30, 30]
+    task = make_task(shop, script=http_get(peer.answer("/down", 503)))
+    event = emit(shop)
+    (run,) = action_runs(event)
+    assert run.status == RunStatus.SCHEDULED
+    task.enabled = False
+    task.save()
+    ActionRun.objects.filter(pk=run.pk).update(run_at=timezone.now())
+
+    perform_event_now(event)
+
+    run.refresh_from_db()
+    assert attempts(run) == [
+        {"number": 1, "ok": False, "error": "HTTP 503 response", "permanent": False},
+        {"number": 2, "ok": False, "error": "Task is disabled", "permanent": True},
+    ]
+    assert (run.status, run.auto_retries) == ("failed", 1)
+    assert peer.count("/down") == 1
+    assert children(event) == []
