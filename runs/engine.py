@@ -62,8 +62,10 @@ def perform_run(
         logger.exception("%s run %s crashed", run.kind, run.pk)
         if run.status != RunStatus.STARTED:
             return []
+        # An action may have reached the other side before the crash: never retry it by itself.
+        permanent = isinstance(run, ActionRun)
         return conclude(
-            run, enqueue=enqueue, error=f"internal error: {type(exc).__name__}: {exc}", permanent=False
+            run, enqueue=enqueue, error=f"internal error: {type(exc).__name__}: {exc}", permanent=permanent
         )
 
 

@@ -62,8 +62,10 @@ def cancel(event: Event) -> EventRun:
     changes |= {"cancelled": True, "stopped_at": timezone.now()}
     queued = EventRun.objects.filter(event=event, status__in=(RunStatus.SCHEDULED, RunStatus.DUE))
     if not queued.update(**changes):
-        status = EventRun.objects.filter(event=event).values_list("status", flat=True).first() or "missing"
-        raise NotCancellable(f"the event run is {status}; only a queued event can be cancelled")
+        status = EventRun.objects.filter(event=event).values_list("status", flat=True).first()
+        states: dict[str | None, str] = {RunStatus.STARTED: "has started", None: "does not exist"}
+        state = states.get(status, f"has {status}")
+        raise NotCancellable(f"the event run {state}; only a queued event can be cancelled")
     return EventRun.objects.get(event=event)
 
 

@@ -5,7 +5,6 @@ Thin: each finds the row, calls the verb, and answers JSON; a refusal is ``409``
 
 from uuid import UUID
 
-from django.shortcuts import get_object_or_404
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
@@ -41,7 +40,9 @@ class CancelEventView(StaffView):
     """``POST /events/<id>/cancel``: cancel an event while its run is queued."""
 
     def post(self, request: Request, event_id: UUID) -> Response:
-        event = get_object_or_404(Event, pk=event_id)
+        event = Event.objects.filter(pk=event_id).first()
+        if event is None:
+            return Response({"error": f"no event {event_id}"}, status=404)
         try:
             run = verbs.cancel(event)
         except verbs.NotCancellable as exc:

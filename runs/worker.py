@@ -54,19 +54,26 @@ def renew_leases(name: str) -> int:
     )
 
 
+# The heartbeat ends after this many beats with nothing to renew (the next claim starts it again).
+IDLE_BEATS = 3
+
+
 def _beat(name: str, interval: float) -> None:
-    event = threading.Event()
-    while not event.wait(interval):
+    idle, event = 0, threading.Event()
+    while idle < IDLE_BEATS and not event.wait(interval):
         try:
             close_old_connections()
-            renew_leases(name)
+            idle = 0 if renew_leases(name) else idle + 1
         except Exception:  # a missed beat is retried next time; the lease outlasts two of them
             logger.exception("lease renewal for %s failed", name)
             connection.close()
+            idle += 1
+    connection.close()
 
 
 def ensure_heartbeat() -> None:
-    """Start this process's lease-renewing thread once (again after a fork)."""
+    """Start this process's lease-renewing thread unless it runs (again after a fork, or after it
+    ended for want of runs to renew)."""
     global _heartbeat
     pid = os.getpid()
     if _heartbeat is not None and _heartbeat[0] == pid and _heartbeat[1].is_alive():

@@ -214,12 +214,14 @@ class Run(models.Model):
         ]  # fmt: skip
         with transaction.atomic(savepoint=False):
             held = type(self).objects.filter(pk=self.pk, status=held_as, lease_owner=owner)
-            if not held.update(**{name: getattr(self, name) for name in columns}):
-                raise LostClaim(f"{self.kind} run {self.pk} was taken back before it concluded")
-            if held_as == RunStatus.STARTED and not keep_slot:
-                ShopSlots.release(self.shop_id)
-            permanence = permanent if error is not None else None
-            RunAttempt.record(self, error=error, permanent=permanence, worker=owner, now=now)
+            lost = not held.update(**{name: getattr(self, name) for name in columns})
+            if not lost:
+                if held_as == RunStatus.STARTED and not keep_slot:
+                    ShopSlots.release(self.shop_id)
+                permanence = permanent if error is not None else None
+                RunAttempt.record(self, error=error, permanent=permanence, worker=owner, now=now)
+        if lost:  # raised outside the block: nothing was written in it, and it must not be poisoned
+            raise LostClaim(f"{self.kind} run {self.pk} was taken back before it concluded")
 
     def _apply_outcome(
         self, now: datetime, *, error: str | None, result: Any, permanent: bool, retry_at: datetime | None

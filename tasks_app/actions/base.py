@@ -185,9 +185,11 @@ class Action:
                 logger.error("%s action run %s crashed: %s", self.type, action_run.pk, type(exc).__name__)
             else:
                 logger.exception("%s action run %s crashed", self.type, action_run.pk)
+            # Permanent: the action may already have reached the other side, so retrying it by
+            # itself could perform it twice (a person decides, as for a lost worker).
             outcome = Outcome(
                 error=f"internal error in the {self.type} action: {type(exc).__name__}: {exc}",
-                permanent=False,
+                permanent=True,
             )
         outcome = redact_outcome(outcome, raw_values)
         logger.info(

@@ -1,6 +1,7 @@
 """Tasks: a Liquid script, its options and its subscriptions (spec/platform.md §7.1)."""
 
 import uuid
+from datetime import UTC
 
 from django.conf import settings
 from django.db import models
@@ -79,7 +80,10 @@ class Task(models.Model):
 
     def error_data(self) -> dict:
         """The task as error events describe it (spec/runtime.md §11.3), without its ``run``."""
-        stamp = lambda value: value.isoformat().replace("+00:00", "Z") if value else None  # noqa: E731
+        # ISO 8601 in UTC with milliseconds, as every time in an event's data (spec/runtime.md).
+        stamp = lambda value: (  # noqa: E731
+            value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z") if value else None
+        )
         return {
             "id": str(self.id),
             "name": self.name,
