@@ -14,8 +14,9 @@ spread over ``--kill-window`` seconds, one of these with SIGKILL:
 - ``web-worker``: one gunicorn worker (the master starts another);
 - ``web-master``: the gunicorn master alone (its workers leave when they see it gone).
 
-Like a supervisor, the bench starts ``qcluster`` or gunicorn again ``--restart-delay`` seconds after
-it stopped, whatever the reason. Once the load is over it waits until no run changed state for
+Like a supervisor (systemd's default), the bench starts ``qcluster`` or gunicorn again
+``--restart-delay`` seconds after it stopped, whatever the reason, having first killed what was left
+of it (a killed gunicorn master's workers). Once the load is over it waits until no run changed state for
 ``--quiet`` seconds (at most ``--drain-timeout``), then prints:
 
 - ``accepted``: requests answered 2xx; ``refused``: connections refused while the web server was
@@ -162,10 +163,12 @@ class Chaos:
         self.kills: list[dict] = []
         self.restarts: Counter[str] = Counter()
         self.unexpected_exits: Counter[str] = Counter()
+        self.leftovers_killed: Counter[str] = Counter()
         self.down_since: dict[str, float] = {}
         self.killed: set[str] = set()
         self.skipped: list[str] = []
         self.stop = threading.Event()
+        self.aborted = threading.Event()
         self.started = time.monotonic()
         self.thread = threading.Thread(target=self.run, daemon=True)
 
@@ -176,7 +179,7 @@ class Chaos:
     def run(self) -> None:
         """Make the planned kills and keep the servers up; after ``stop``, skip kills not made yet
         and end once every server runs again."""
-        while True:
+        while not self.aborted.is_set():
             if self.stop.is_set():
                 self.skipped.extend(target for _, target in self.plan)
                 self.plan = []
@@ -191,7 +194,12 @@ class Chaos:
             time.sleep(0.1)
 
     def supervise(self, service: harness.Service, now: float) -> None:
-        """Start ``service`` again ``restart_delay`` seconds after it was first seen stopped."""
+        """Start ``service`` again ``restart_delay`` seconds after it was first seen stopped.
+
+        As systemd does by default (``KillMode=control-group``), what is left of the stopped
+        service is killed first: gunicorn workers outlive a killed master for up to half their
+        timeout, serving on and holding the port, so a new master could not bind it.
+        """
         if service.running():
             self.down_since.pop(service.name, None)
             return
@@ -201,6 +209,7 @@ class Chaos:
                 self.unexpected_exits[service.name] += 1
             self.killed.discard(service.name)
         elif now - self.down_since[service.name] >= self.opts.restart_delay:
+            self.leftovers_killed[service.name] += harness.kill_pids(service.group_members())
             service.start()
             self.restarts[service.name] += 1
             self.down_since.pop(service.name, None)
@@ -246,8 +255,10 @@ class Chaos:
             ]
         return [self.rng.choice(workers)] if workers else []
 
-    def finish(self) -> None:
-        """Let pending restarts happen, then stop the thread (at most 30 s)."""
+    def finish(self, *, abort: bool = False) -> None:
+        """Let pending restarts happen, then stop the thread (at most 30 s); ``abort`` stops it at once."""
+        if abort:
+            self.aborted.set()
         self.stop.set()
         self.thread.join(30)
 
@@ -309,8 +320,10 @@ def child(opts: argparse.Namespace) -> dict:
             chaos.thread.start()
             try:
                 load = harness.run_load(hub.load_plan(2 * opts.count, tag), hub.workdir)
-            finally:
-                chaos.finish()
+            except BaseException:
+                chaos.finish(abort=True)
+                raise
+            chaos.finish()
             records = load.records
             state = hub.wait_for_runs(hub.performed_before + load.accepted, opts.drain_timeout, opts.quiet)
             figures = harness.hub_figures(records, tag)
@@ -324,6 +337,7 @@ def child(opts: argparse.Namespace) -> dict:
                     "kills": chaos.kills,
                     "restarts": dict(chaos.restarts),
                     "skipped_kills": chaos.skipped,
+                    "leftovers_killed": dict(chaos.leftovers_killed),
                     "unexpected_exits": dict(chaos.unexpected_exits),
                     "stranded": harness.stranded(hub.run_counts()),
                     "failed_unknown": sum(unknown.values()),
@@ -367,7 +381,8 @@ def report(opts: argparse.Namespace, results: list[dict]) -> None:
             continue
         print(
             f"{row['label']}: waited {row['wait']}; restarts {row['restarts']}; "
-            f"unexpected exits {row['unexpected_exits']}; kills skipped {row['skipped_kills']}"
+            f"unexpected exits {row['unexpected_exits']}; leftovers killed at restart "
+            f"{row['leftovers_killed']}; kills skipped {row['skipped_kills']}"
         )
         print("    kills: " + ", ".join(f"{k['at_s']}s {k['target']} {k['pids']}" for k in row["kills"]))
         print(f"    stranded: {row['stranded']}; answers {row['answers']}")
@@ -408,4 +423,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(harness.interruptible(main))

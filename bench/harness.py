@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,14 +96,14 @@ def add_common_options(parser: argparse.ArgumentParser, *, count: int, rate: flo
     add(
         "--time-limit",
         type=float,
-        default=300,
-        help="seconds after which no new request is sent (default 300)",
+        default=600,
+        help="seconds after which no new request is sent (default 600)",
     )
     add(
         "--drain-timeout",
         type=float,
-        default=300,
-        help="seconds to wait after the load for runs to finish (default 300)",
+        default=600,
+        help="seconds to wait after the load for runs to finish (default 600)",
     )
     add(
         "--quiet",
@@ -138,6 +139,17 @@ def raise_on_sigterm() -> None:
         raise KeyboardInterrupt(f"signal {signum}")
 
     signal.signal(signal.SIGTERM, handler)
+
+
+@contextlib.contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Ignore Ctrl-C and SIGTERM inside the block (a cleanup must not be cut short by a second one)."""
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 # --- small helpers ----------------------------------------------------------------------
@@ -202,6 +214,21 @@ def rss_kib(pids: list[int]) -> int:
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
     return total
+
+
+def cpu_s(pids: list[int]) -> float:
+    """CPU seconds (user + system) used by ``pids`` and by their children already waited for.
+
+    Summed over every live process of a tree, this counts each process once, dead or alive; a
+    difference of two readings is what the tree used in between.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    return total / ticks
 
 
 def cmdline(pid: int) -> str:
@@ -520,20 +547,21 @@ class HubStack:
 
     def close(self) -> None:
         """Stop every process, close this process's connections, drop the database, tidy up."""
-        for service in [*self.clusters, *([self.web] if self.web else [])]:
-            with contextlib.suppress(Exception):  # cleanup goes on whatever one service does
-                service.stop()
-        with contextlib.suppress(Exception):  # Django may not be set up yet
-            from django.db import connections
+        with uninterrupted():
+            for service in [*self.clusters, *([self.web] if self.web else [])]:
+                with contextlib.suppress(Exception):  # cleanup goes on whatever one service does
+                    service.stop()
+            with contextlib.suppress(Exception):  # Django may not be set up yet
+                from django.db import connections
 
-            connections.close_all()
-        try:
-            self.db.drop()
-        finally:
-            if self.opts.keep:
-                print(f"  kept {self.workdir}", flush=True)
-            else:
-                shutil.rmtree(self.workdir, ignore_errors=True)
+                connections.close_all()
+            try:
+                self.db.drop()
+            finally:
+                if self.opts.keep:
+                    print(f"  kept {self.workdir}", flush=True)
+                else:
+                    shutil.rmtree(self.workdir, ignore_errors=True)
 
     # --- load and measurement ---
 
@@ -554,6 +582,11 @@ class HubStack:
     def cluster_rss_kib(self) -> int:
         """Summed RSS of every qcluster process tree, in KiB."""
         return rss_kib([pid for cluster in self.clusters for pid in cluster.tree()])
+
+    def cpu_s(self) -> float:
+        """CPU seconds used so far by gunicorn and every qcluster (not PostgreSQL or Redis)."""
+        services = [*self.clusters, *([self.web] if self.web else [])]
+        return cpu_s([pid for service in services for pid in service.tree()])
 
     def web_rss_kib(self) -> int:
         """Summed RSS of the gunicorn process tree, in KiB."""
@@ -907,6 +940,15 @@ def child_guard(opts: argparse.Namespace, body: Any) -> int:
         return 130
     Path(opts.child_result).write_text(json.dumps(figures, default=str))
     return 0
+
+
+def interruptible(main: Callable[[], int]) -> int:
+    """Run a benchmark's ``main``; Ctrl-C or SIGTERM ends it with status 130 after its cleanup."""
+    try:
+        return main()
+    except KeyboardInterrupt:
+        print("interrupted; every process and database of this run was cleaned up", file=sys.stderr)
+        return 130
 
 
 def fmt(value: Any, spec: str = ".1f") -> str:

@@ -245,12 +245,13 @@ class N8nPeer:
 
     def close(self) -> None:
         """Stop n8n and remove its working folder (unless ``--keep``)."""
-        if self.service:
-            self.service.stop()
-        if self.opts.keep:
-            print(f"  kept {self.workdir}", flush=True)
-        else:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+        with harness.uninterrupted():
+            if self.service:
+                self.service.stop()
+            if self.opts.keep:
+                print(f"  kept {self.workdir}", flush=True)
+            else:
+                shutil.rmtree(self.workdir, ignore_errors=True)
 
     def load_plan(self, count: int, tag: str, rate: float | None = None) -> dict:
         """The same load as Hub's, every request to the workflow's webhook."""
@@ -346,6 +347,7 @@ def measure(opts: argparse.Namespace, count: int) -> dict[str, Any]:
     with N8nPeer(opts) as peer:
         peer.warm_up(opts.warmup)
         rss_before = harness.rss_kib(peer.service.tree()) if peer.service else 0
+        cpu_before = harness.cpu_s(peer.service.tree()) if peer.service else 0
         tag = f"n8n{secrets.token_hex(3)}"
         print(f"  n8n {installed_version()}: sending {count} requests", flush=True)
         load = harness.run_load(peer.load_plan(count, tag), peer.workdir)
@@ -353,11 +355,13 @@ def measure(opts: argparse.Namespace, count: int) -> dict[str, Any]:
             peer.performed_before + load.accepted, opts.drain_timeout, opts.quiet
         )
         rss_after = harness.rss_kib(peer.service.tree()) if peer.service else 0
+        cpu = harness.cpu_s(peer.service.tree()) - cpu_before if peer.service else 0
         counts = peer.status_counts()
         figures = peer.figures(load.records, tag)
         figures.update(
             {
                 "label": "n8n",
+                "cpu_s": cpu,
                 "loadgen_cpu_s": load.cpu_s,
                 "loadgen_wall_s": load.wall_s,
                 "version": installed_version(),

@@ -23,7 +23,12 @@ Figures, per run:
 - ``e2e ev/s``: events performed (their action run succeeded) per second, from the first POST to
   the last action run's ``stopped_at``.
 - ``lag p50/p99``: seconds from sending a request to its action run's ``stopped_at``.
-- ``drain``: seconds from the last accepted answer to the last action run (the backlog time).
+- ``e2e s``: seconds from the first POST to the last action run (the window of ``e2e ev/s``).
+- ``drain``: seconds from the last accepted answer to the last action run (the backlog left when
+  the load ended).
+- ``CPU ms/ev``: CPU time Hub's gunicorn and qcluster processes (n8n's node process) used from
+  the warm-up's end to the last run, per event performed; PostgreSQL and Redis are not counted.
+  Less sensitive than rates to other work on the machine.
 - ``RSS before/after``: summed RSS of every qcluster process tree after the warm-up and after the
   load was performed (MiB). Django-Q2 recycles a worker after 500 tasks, which resets its RSS.
 - ``lost``: accepted requests with no event; ``dup``: requests with more than one event plus
@@ -58,7 +63,9 @@ COLUMNS = [
     ("e2e ev/s", "e2e_events_per_s", ".1f"),
     ("lag p50 s", "lag_p50_s", ".2f"),
     ("p99 s", "lag_p99_s", ".2f"),
+    ("e2e s", "e2e_window_s", ".1f"),
     ("drain s", "drain_s", ".1f"),
+    ("CPU ms/ev", "cpu_ms_per_event", ".1f"),
     ("RSS before MiB", "rss_before_mib", ".0f"),
     ("after MiB", "rss_after_mib", ".0f"),
     ("lost", "lost", "d"),
@@ -96,16 +103,17 @@ def child(opts: argparse.Namespace) -> dict:
     with harness.HubStack(opts, path, SCRIPT) as hub:
         print(f"  {label}: Hub up on port {hub.port}; warming up", flush=True)
         hub.warm_up(opts.warmup)
-        rss_before, web_before = hub.cluster_rss_kib(), hub.web_rss_kib()
+        rss_before, web_before, cpu_before = hub.cluster_rss_kib(), hub.web_rss_kib(), hub.cpu_s()
         tag = f"hb{secrets.token_hex(3)}"
         print(f"  {label}: sending {2 * opts.count} requests", flush=True)
         load = harness.run_load(hub.load_plan(2 * opts.count, tag), hub.workdir)
         state = hub.wait_for_runs(hub.performed_before + load.accepted, opts.drain_timeout, opts.quiet)
-        rss_after, web_after = hub.cluster_rss_kib(), hub.web_rss_kib()
+        rss_after, web_after, cpu = hub.cluster_rss_kib(), hub.web_rss_kib(), hub.cpu_s() - cpu_before
         figures = harness.hub_figures(load.records, tag)
         figures.update(
             {
                 "label": label,
+                "cpu_s": cpu,
                 "loadgen_cpu_s": load.cpu_s,
                 "loadgen_wall_s": load.wall_s,
                 "wait": state,
@@ -135,6 +143,8 @@ def finish_row(row: dict) -> dict:
     """Add the table's derived columns to a result row."""
     row["rss_before_mib"] = (row.get("rss_before_kib") or 0) / 1024 or None
     row["rss_after_mib"] = (row.get("rss_after_kib") or 0) / 1024 or None
+    if row.get("cpu_s") and row.get("performed"):
+        row["cpu_ms_per_event"] = 1000 * row["cpu_s"] / row["performed"]
     row["dup"] = (row.get("duplicated_events") or 0) + (row.get("duplicated_actions") or 0)
     row["stranded_total"] = sum((row.get("stranded") or {}).values())
     row["not_accepted"] = (row.get("requests") or 0) - (row.get("accepted") or 0)
@@ -149,7 +159,7 @@ def ratios(results: list[dict]) -> list[dict]:
     peer_e2e = statistics.median(r["e2e_events_per_s"] for r in peers)
     peer_acc = statistics.median(r["accepted_per_s"] for r in peers)
     rows = []
-    for label in sorted({r["label"] for r in results if r["label"].startswith("hub")}):
+    for label in dict.fromkeys(r["label"] for r in results if r["label"].startswith("hub")):
         runs = [r for r in results if r["label"] == label and r.get("e2e_events_per_s")]
         if runs:
             hub_e2e = statistics.median(r["e2e_events_per_s"] for r in runs)
@@ -227,4 +237,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(harness.interruptible(main))
