@@ -64,7 +64,7 @@ WORKER_READY = re.compile(r"ready for work at (\d+)")
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line (``--help`` documents every option)."""
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     harness.add_common_options(parser, count=1100, rate=20)
     add = parser.add_argument

@@ -78,7 +78,7 @@ COLUMNS = [
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line (``--help`` documents every option)."""
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     harness.add_common_options(parser, count=1000, rate=0)
     parser.add_argument("--peer", choices=("n8n",), help="also measure n8n under the same load, interleaved")
