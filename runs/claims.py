@@ -43,13 +43,17 @@ def fair_order(candidates: list[tuple[UUID, UUID]]) -> list[UUID]:
     return [run_id for runs in by_shop.values() for run_id in runs[:TRIES_PER_SHOP]]
 
 
-def due_candidates(limit: int = CANDIDATES) -> list[tuple[type[Run], UUID, UUID]]:
+def due_candidates(
+    limit: int = CANDIDATES, *, unwoken_only: bool = False
+) -> list[tuple[type[Run], UUID, UUID]]:
     """``(model, run id, shop id)`` of up to ``limit`` due runs, most urgent first: one query over
-    the three run tables (each read through its ``(status, run_at)`` index)."""
+    the three run tables (each read through its ``(status, run_at)`` index). ``unwoken_only``: only
+    runs no wake-up call is out for (``enqueued_at`` empty), which nobody else will come for."""
     # Only table names and integers of ours go into the text; the status is a parameter.
+    unwoken = " AND enqueued_at IS NULL" if unwoken_only else ""
     parts = [
         f"SELECT * FROM (SELECT {priority} AS priority, id, shop_id, run_at FROM {model._meta.db_table} "  # noqa: S608
-        f"WHERE status = %s ORDER BY run_at LIMIT {int(limit)}) AS due_{model.kind}"
+        f"WHERE status = %s{unwoken} ORDER BY run_at LIMIT {int(limit)}) AS due_{model.kind}"
         for priority, model in enumerate(BY_PRIORITY)
     ]
     sql = " UNION ALL ".join(parts) + f" ORDER BY priority, run_at LIMIT {limit}"
@@ -60,9 +64,10 @@ def due_candidates(limit: int = CANDIDATES) -> list[tuple[type[Run], UUID, UUID]
     return [(BY_PRIORITY[p], as_uuid(run_id), as_uuid(shop_id)) for p, run_id, shop_id, _run_at in rows]
 
 
-def claim_next(owner: str) -> Run | None:
-    """Claim the best due run any shop has (see the module docstring), or None."""
-    candidates = due_candidates()
+def claim_next(owner: str, *, unwoken_only: bool = False) -> Run | None:
+    """Claim the best due run any shop has (see the module docstring), or None. ``unwoken_only``:
+    leave runs a wake-up call is out for to the worker it wakes."""
+    candidates = due_candidates(unwoken_only=unwoken_only)
     for model in BY_PRIORITY:
         of_kind = [(run_id, shop_id) for kind, run_id, shop_id in candidates if kind is model]
         for run_id in fair_order(of_kind):

@@ -21,10 +21,9 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django_q.brokers import get_broker
 
 from runs import claims, engine
-from runs.dispatch import send_wake
+from runs.dispatch import broker, send_wake
 from runs.models import ActionRun, EngineLock, Run, RunAttempt, RunStatus, ShopSlots
 from runs.models.runs import WORKER_LOST, lease_seconds
 
@@ -34,6 +33,8 @@ LOCK = "sweeper"
 BATCH = 500
 # At most this many wake-ups for runs nobody was woken for, per sweep.
 MAX_REWAKES = 32
+# A wake-up call out for longer than this, with the broker empty, was lost (seconds).
+STALE_CALL_S = 5
 
 
 @dataclass
@@ -57,7 +58,7 @@ def sweep(*, holder: str = "sweeper", now: datetime | None = None, wake: bool = 
         report.lost[model.kind] = take_back_lost(model, now, wake=wake)
         report.due += make_due(model, now, wake=wake)
     if wake:
-        report.rewoken = wake_stranded()
+        report.rewoken = wake_stranded(now)
     if any(report.lost.values()) or report.rewoken:
         logger.warning("sweeper: took back %s lost runs, re-woke %d due runs", report.lost, report.rewoken)
     return report
@@ -140,14 +141,21 @@ def make_due(model: type[Run], now: datetime, *, wake: bool) -> int:
     return count
 
 
-def wake_stranded() -> int:
-    """When the broker holds no message, wake workers for the oldest due runs; returns how many."""
-    if get_broker().queue_size():
-        return 0
+def wake_stranded(now: datetime | None = None) -> int:
+    """Wake workers for due runs no wake-up call is out for (``enqueued_at`` empty: refused earlier
+    for want of a slot) and, when the broker holds no message at all, for due runs whose call was
+    lost; at most ``MAX_REWAKES``. Returns how many were woken."""
+    now = now or timezone.now()
+    lost_calls = not broker().queue_size()
     woken = 0
     for model in claims.BY_PRIORITY:
-        due = model.objects.filter(status=RunStatus.DUE).order_by("run_at")
-        for run_id in due.values_list("pk", flat=True)[: MAX_REWAKES - woken]:
+        due = model.objects.filter(status=RunStatus.DUE)
+        stale = Q(enqueued_at__isnull=True)
+        if lost_calls:
+            stale |= Q(enqueued_at__lt=now - timedelta(seconds=STALE_CALL_S))
+        for run_id in (
+            due.filter(stale).order_by("run_at").values_list("pk", flat=True)[: MAX_REWAKES - woken]
+        ):
             send_wake(model.kind, str(run_id))
             woken += 1
     return woken

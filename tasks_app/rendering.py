@@ -178,18 +178,18 @@ def render_task_run(task_run: TaskRunRecord, *, clock: Clock = SYSTEM_CLOCK) -> 
     ``shopify`` filter's client waits out throttling on ``clock``."""
     from integrations.shopify import ShopifyClient
     from tasks_app.bulk_results import BULK_OPERATION_TOPIC, BulkResultError, bulk_operation_data
-    from tasks_app.globals import liquid_scope
-    from tasks_app.models import CacheEntry
+    from tasks_app.globals import run_scope
     from tasks_app.secrets import secret_resolver
 
     task, event, shop = task_run.task, task_run.event, task_run.shop
+    cache, scope = run_scope(shop, task_run.secret_nonce)
     variables = task_variables(
         shop=shop.liquid_data(),
         event=event.liquid_data(),
         task=task.liquid_data(),
-        cache=CacheEntry.snapshot(shop),
+        cache=cache,
         input_values=event.input,
-        scope=liquid_scope(shop, task_run.secret_nonce),
+        scope=scope,
     )
     if event.topic == BULK_OPERATION_TOPIC:
         try:  # spec/runtime.md §14.3 item 4: the result file, parsed, as bulkOperation.objects

@@ -38,13 +38,13 @@ class ShopSlots(models.Model):
         free = cls.objects.filter(shop_id=shop_id, in_flight__lt=limit)
         if free.update(in_flight=F("in_flight") + 1, last_claimed_at=now):
             return True
-        if limit < 1 or cls.objects.filter(shop_id=shop_id).exists():
+        if limit < 1:
             return False
-        try:
+        try:  # no row yet, or all slots in use: creating it tells which
             with transaction.atomic():
                 cls.objects.create(shop_id=shop_id, in_flight=1, last_claimed_at=now)
             return True
-        except IntegrityError:  # another worker created the row first: take a slot the usual way
+        except IntegrityError:  # the row exists (perhaps made meanwhile): take a slot the usual way
             return bool(free.update(in_flight=F("in_flight") + 1, last_claimed_at=now))
 
     @classmethod
