@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 
 from hub.fields import JSONField
+from runs import sql
 
 if TYPE_CHECKING:
     from runs.models.runs import Run
@@ -58,23 +59,24 @@ class RunAttempt(models.Model):
     @classmethod
     def record(
         cls, run: "Run", *, error: str | None, permanent: bool | None, worker: str, now: datetime
-    ) -> "RunAttempt":
+    ) -> None:
         """Store the attempt ``run`` just concluded (``run.attempts`` is its number) by ``worker``."""
         is_action = run.kind == "action"
-        return cls.objects.create(
-            run_kind=run.kind,
-            run_id=run.pk,
-            number=run.attempts,
-            started_at=run.started_at,
-            stopped_at=now,
-            elapsed_time_ms=run.elapsed_time_ms,
-            ok=error is None,
-            error=error,
-            permanent=permanent,
-            worker=worker,
-            request=summary(getattr(run, "options", None)) if is_action else None,
-            response=summary(run.result) if is_action else None,
-        )
+        values = {
+            "run_kind": run.kind,
+            "run_id": run.pk,
+            "number": run.attempts,
+            "started_at": run.started_at,
+            "stopped_at": now,
+            "elapsed_time_ms": run.elapsed_time_ms,
+            "ok": error is None,
+            "error": error,
+            "permanent": permanent,
+            "worker": worker,
+            "request": summary(getattr(run, "options", None)) if is_action else None,
+            "response": summary(run.result) if is_action else None,
+        }
+        sql.insert(cls, values)  # one row per run, every run: kept off the ORM's statement building
 
     @classmethod
     def record_lost(cls, run: "Run", *, error: str, permanent: bool, now: datetime) -> "RunAttempt":

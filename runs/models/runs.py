@@ -31,6 +31,7 @@ from hub.clock import SYSTEM_CLOCK, Clock
 from hub.fields import JSONField
 from integrations.shopify import empty_usage
 from integrations.shopify.throttling import budgets_exhausted
+from runs import sql
 from runs.models.attempts import RunAttempt
 from runs.models.slots import ShopSlots
 from tasks_app.actions import execute_action
@@ -213,8 +214,10 @@ class Run(models.Model):
             *fields,
         ]  # fmt: skip
         with transaction.atomic(savepoint=False):
-            held = type(self).objects.filter(pk=self.pk, status=held_as, lease_owner=owner)
-            lost = not held.update(**{name: getattr(self, name) for name in columns})
+            values = {name: getattr(self, name) for name in columns}
+            lost = not sql.update(
+                type(self), values, {"id": self.pk, "status": held_as, "lease_owner": owner}
+            )
             if not lost:
                 if held_as == RunStatus.STARTED and not keep_slot:
                     ShopSlots.release(self.shop_id)
