@@ -178,6 +178,10 @@ def peer_fixture() -> Iterator[Peer]:
 # --- clusters ----------------------------------------------------------------------------------
 
 
+def parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
 class QCluster:
     """One ``manage.py qcluster`` subprocess, leader of its own process group."""
 
@@ -205,11 +209,21 @@ class QCluster:
     def terminate(self) -> None:
         os.kill(self.pid, signal.SIGTERM)
 
-    def exited(self) -> bool:
-        """Whether the main process ended (it is not reaped, so its group id stays ours)."""
+    def exit_status(self) -> int | None:
+        """The main process's exit status once it ended, else None. It is left unreaped, so its
+        group id stays ours."""
         if self.process.returncode is not None:
-            return True
-        return os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+            return self.process.returncode
+        ended = os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        return None if ended is None else ended.si_status
+
+    def exited(self) -> bool:
+        return self.exit_status() is not None
+
+    def sentinel(self) -> int:
+        """The pid of Django-Q2's sentinel, the main process's one child."""
+        (pid,) = (pid for pid in descendants(self.pid) if parent_of(pid) == self.pid)
+        return pid
 
     def group_members(self) -> list[int]:
         """Live processes of this cluster's group other than its main process."""
@@ -271,8 +285,21 @@ class Clusters:
         return time.monotonic() - start
 
     def wait_settled(self, timeout: float) -> float:
-        """Wait until no run is pending (every run, error events' included, reached a final state)."""
-        return self.wait_until(lambda: not pending_runs(), timeout, "every run reaches a final state")
+        """Wait until no run is pending (every run, error events' included, reached a final state)
+        and none has become pending for two sweeps: a run's error event is ingested just after the
+        run failed. Returns the seconds until the last run ended."""
+        calm_since: list[float] = []
+
+        def settled() -> bool:
+            if pending_runs():
+                calm_since.clear()
+                return False
+            calm_since[:] = calm_since or [time.monotonic()]
+            return time.monotonic() - calm_since[0] >= 2 * SWEEP_S
+
+        start = time.monotonic()
+        self.wait_until(settled, timeout + 2 * SWEEP_S, "every run reaches a final state")
+        return calm_since[0] - start
 
     def logs(self) -> str:
         return "\n".join(

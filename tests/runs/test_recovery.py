@@ -82,7 +82,6 @@ def test_an_action_run_whose_worker_was_killed_fails_as_lost_and_is_not_performe
     )
     peer.release()
     clusters.wait_settled(START_S)
-    time.sleep(3 * SWEEP_S)  # a few more sweeps: nothing comes back to life
 
     action_run.refresh_from_db()
     assert (action_run.status, action_run.ok, action_run.error, action_run.permanent) == (
@@ -291,3 +290,29 @@ def test_a_graceful_stop_kills_a_run_in_flight_past_the_grace_and_the_next_clust
     assert peer.counts == {"/a/long": 1}
     assert slots_in_use(shop) == 0
     print(f"the cluster exited {exited_after:.1f} s after SIGTERM with a grace of {grace} s")
+
+
+def test_a_cluster_whose_sentinel_died_leaves_no_headless_worker_behind(shop, peer, clusters):
+    """Django-Q2's workers outlive a sentinel killed alone (by the OOM killer, say) and would go
+    on performing runs without a guard, beside the cluster a process manager starts next."""
+    http_task(shop, peer)
+    peer.hold_all()
+    cluster = clusters.start(HUB_Q_WORKERS="2")
+    event = ingest(shop, "orphan")
+    clusters.wait_until(lambda: peer.count("/a/orphan") == 1, START_S, "the action is in flight")
+
+    cluster.kill_worker(cluster.sentinel())
+    clusters.wait_until(cluster.exited, 10, "the cluster exits")
+
+    assert cluster.exit_status() == 1
+    assert cluster.group_members() == []
+    assert "the sentinel died (exit code -9); its processes were killed" in cluster.log()
+    action_run = action_run_of(event)
+    clusters.start()
+    clusters.wait_until(
+        lambda: status_of(action_run) == RunStatus.FAILED, START_S, "the next cluster fails the lost run"
+    )
+    clusters.wait_settled(START_S)
+    assert error_events() == [("mechanic/errors/action", action_run.pk, WORKER_LOST)]
+    assert peer.counts == {"/a/orphan": 1}
+    assert slots_in_use(shop) == 0
