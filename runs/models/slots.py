@@ -38,8 +38,12 @@ class ShopSlots(models.Model):
         free = cls.objects.filter(shop_id=shop_id, in_flight__lt=limit)
         if free.update(in_flight=F("in_flight") + 1, last_claimed_at=now):
             return True
-        if limit < 1 or cls.objects.filter(shop_id=shop_id).exists():
+        if limit < 1:
             return False
+        in_use = cls.objects.filter(shop_id=shop_id).values_list("in_flight", flat=True).first()
+        if in_use is not None:
+            # Full, unless another worker made the row (or freed a slot) since the update above.
+            return in_use < limit and bool(free.update(in_flight=F("in_flight") + 1, last_claimed_at=now))
         try:
             with transaction.atomic():
                 cls.objects.create(shop_id=shop_id, in_flight=1, last_claimed_at=now)
