@@ -63,7 +63,6 @@ def wake(kind: str | None = None, run_id: str | None = None) -> str:
     run = claims.claim(kind, run_id, owner) if kind and run_id else claims.claim_next(owner)
     if run is None:
         return f"{kind} run {run_id} not claimable; skipped"
-    worker.ensure_heartbeat()
     performed = drain(run, owner)
     return f"performed {performed} run(s), from {kind} run {run_id}"
 
@@ -74,6 +73,7 @@ def drain(run: Run | None, owner: str) -> int:
     deadline = time.monotonic() + TIME_SLICE_S
     performed = 0
     while run is not None:
+        worker.ensure_heartbeat()  # it ends when the process holds nothing, as between two runs
         became_due = perform_run(run, owner=owner)
         performed += 1
         run = take_first(became_due, owner)
