@@ -83,7 +83,6 @@ def wake(kind: str | None = None, run_id: str | None = None) -> str:
         if kind and run_id:  # still due (no slot, or Shopify's budget): leave it to whoever frees one
             claims.RUN_MODELS[kind].objects.filter(pk=run_id, status=RunStatus.DUE).update(enqueued_at=None)
         return f"{kind} run {run_id} not claimable; skipped"
-    worker.ensure_heartbeat()
     performed = drain(run, owner)
     return f"performed {performed} run(s), from {kind} run {run_id}"
 
@@ -94,6 +93,7 @@ def drain(run: Run | None, owner: str) -> int:
     deadline = time.monotonic() + TIME_SLICE_S
     performed = 0
     while run is not None:
+        worker.ensure_heartbeat()  # it ends when the process holds nothing, as between two runs
         became_due = perform_run(run, owner=owner)
         performed += 1
         run = take_first(became_due, owner)

@@ -29,6 +29,9 @@ STOPPING = multiprocessing.Event()
 
 _owner: tuple[int, str] | None = None
 _heartbeat: tuple[int, threading.Thread] | None = None
+# Held while the heartbeat decides to end and while a claimer checks it runs, so that a run claimed
+# meanwhile is either renewed by the ending heartbeat's last look or finds it gone and starts one.
+_heartbeat_lock = threading.Lock()
 
 
 def owner() -> str:
@@ -60,10 +63,12 @@ IDLE_BEATS = 3
 
 def _beat(name: str, interval: float) -> None:
     idle, event = 0, threading.Event()
-    while idle < IDLE_BEATS and not event.wait(interval):
+    while not event.wait(interval):
         try:
             close_old_connections()
             idle = 0 if renew_leases(name) else idle + 1
+            if idle >= IDLE_BEATS and _retire(name):
+                break
         except Exception:  # a missed beat is retried next time; the lease outlasts two of them
             logger.exception("lease renewal for %s failed", name)
             connection.close()
@@ -71,15 +76,26 @@ def _beat(name: str, interval: float) -> None:
     connection.close()
 
 
+def _retire(name: str) -> bool:
+    """End the heartbeat unless ``name`` holds a run now (then renew it and go on)."""
+    global _heartbeat
+    with _heartbeat_lock:
+        if renew_leases(name):
+            return False
+        _heartbeat = None
+        return True
+
+
 def ensure_heartbeat() -> None:
     """Start this process's lease-renewing thread unless it runs (again after a fork, or after it
     ended for want of runs to renew)."""
     global _heartbeat
     pid = os.getpid()
-    if _heartbeat is not None and _heartbeat[0] == pid and _heartbeat[1].is_alive():
-        return
-    thread = threading.Thread(
-        target=_beat, args=(owner(), lease_seconds() / 3), name="hub-lease-heartbeat", daemon=True
-    )
-    thread.start()
-    _heartbeat = (pid, thread)
+    with _heartbeat_lock:
+        if _heartbeat is not None and _heartbeat[0] == pid and _heartbeat[1].is_alive():
+            return
+        thread = threading.Thread(
+            target=_beat, args=(owner(), lease_seconds() / 3), name="hub-lease-heartbeat", daemon=True
+        )
+        thread.start()
+        _heartbeat = (pid, thread)

@@ -20,23 +20,13 @@ from pathlib import Path
 import pytest
 import requests
 from django.conf import settings as django_settings
-from django.db import connection
 
 from runs.models import ActionRun
 from tasks_app.models import Task
+from tests.runs.cluster_helpers import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 WEBHOOK_EXAMPLES = ROOT.parent / "shared" / "reference" / "shopify-webhooks"
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    user = db.get("USER") or "postgres"
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
 
 
 @pytest.fixture

@@ -42,7 +42,11 @@ class ShopSlots(models.Model):
             return True
         if limit < 1:
             return False
-        try:  # no row yet, or all slots in use: creating it tells which
+        in_use = cls.objects.filter(shop_id=shop_id).values_list("in_flight", flat=True).first()
+        if in_use is not None:
+            # Full, unless another worker made the row (or freed a slot) since the update above.
+            return in_use < limit and bool(free.update(in_flight=F("in_flight") + 1, last_claimed_at=now))
+        try:
             with transaction.atomic():
                 cls.objects.create(shop_id=shop_id, in_flight=1, last_claimed_at=now)
             return True

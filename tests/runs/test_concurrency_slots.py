@@ -91,6 +91,28 @@ def test_a_shop_with_no_slots_runs_nothing(shop):
     assert still_due(event.run) == ("due", 0, None)
 
 
+def test_a_first_claim_is_not_refused_when_another_worker_makes_the_slots_row_meanwhile(shop, monkeypatch):
+    """Two first claims of a shop at once: the other worker creates the shop's slots row between
+    this worker's update (no row yet) and its second look (a row, with free slots)."""
+    from django.db.models import QuerySet
+
+    update = QuerySet.update
+    raced = []
+
+    def racing_update(queryset, **kwargs):
+        if queryset.model is ShopSlots and not raced:
+            raced.append(True)
+            ShopSlots.objects.create(shop=shop, in_flight=1)
+            return 0
+        return update(queryset, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", racing_update)
+
+    assert ShopSlots.take(shop.pk, 4) is True
+    assert in_flight(shop) == 2
+    assert ShopSlots.take(shop.pk, 2) is False
+
+
 def test_claim_next_passes_over_a_full_shop_to_another_shops_run(shop, other_shop):
     shop.run_concurrency = 1
     shop.save()

@@ -6,10 +6,13 @@ in a thread (``runs.sweeper``). On SIGTERM or SIGINT the cluster stops claiming 
 workers see ``runs.worker.STOPPING``; queued wake-up calls they still take are dropped, and the
 runs they name stay due for the sweeper), lets the runs in flight end, and exits; after
 ``HUB_SHUTDOWN_GRACE_S`` seconds, or at a second signal, it kills what is left, whose runs the
-sweeper then takes back as a lost worker's.
+sweeper then takes back as a lost worker's. When Django-Q2's sentinel dies unasked (killed, out of
+memory), the workers, pusher and monitor it leaves behind are killed too and the command fails,
+so a process manager starts a whole new cluster instead of one running beside headless workers.
 """
 
 import contextlib
+import ctypes
 import logging
 import os
 import signal
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.management import CommandError
 from django.db import close_old_connections, connection, connections
 from django_q.cluster import Cluster
 from django_q.management.commands.qcluster import Command as DjangoQCommand
@@ -26,6 +30,8 @@ from django_q.management.commands.qcluster import Command as DjangoQCommand
 from runs import sweeper, worker
 
 logger = logging.getLogger("runs.worker")
+
+PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
 
 
 def descendants(pid: int) -> list[int]:
@@ -42,6 +48,13 @@ def descendants(pid: int) -> list[int]:
         frontier = [child for parent in frontier for child in children.get(parent, [])]
         found += frontier
     return found
+
+
+def adopt_orphans() -> None:
+    """Make this process the one that inherits its descendants' orphans (Linux), so that the
+    sentinel's workers stay among its ``descendants`` when the sentinel dies."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: orphans go to init
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
 class SweeperThread(threading.Thread):
@@ -110,6 +123,7 @@ class Command(DjangoQCommand):
         if options.get("cluster_name"):
             os.environ["Q_CLUSTER_NAME"] = options["cluster_name"]
         worker.STOPPING.clear()
+        adopt_orphans()
         cluster = Cluster()
         stop = GracefulStop(cluster, grace=float(settings.HUB_SHUTDOWN_GRACE_S))
         signal.signal(signal.SIGTERM, stop.handle)
@@ -126,4 +140,9 @@ class Command(DjangoQCommand):
         while cluster.sentinel.is_alive():
             time.sleep(0.2)
         sweeping.halt.set()
+        if not stop.requested:
+            stop.kill_rest()
+            raise CommandError(
+                f"the sentinel died (exit code {cluster.sentinel.exitcode}); its processes were killed"
+            )
         logger.info("cluster stopped")
