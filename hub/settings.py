@@ -28,6 +28,12 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_float(name: str, default: float) -> float:
+    """Read a number (fractions allowed) from the environment."""
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 def env_list(name: str, default: str) -> list[str]:
     """Read a comma-separated list from the environment."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
@@ -244,10 +250,10 @@ HUB_ENQUEUE_RUNS = env_bool("HUB_ENQUEUE_RUNS", True)
 HUB_RETRY_DELAYS_S = [float(value) for value in env_list("HUB_RETRY_DELAYS_S", "30,76,152,308")]
 # A worker's claim on a run lasts this long unless renewed (its process renews it every third of
 # it); the sweeper takes back runs whose claim lapsed, every HUB_SWEEP_INTERVAL_S seconds.
-HUB_RUN_LEASE_S = env_int("HUB_RUN_LEASE_S", 30)
-HUB_SWEEP_INTERVAL_S = env_int("HUB_SWEEP_INTERVAL_S", 5)
+HUB_RUN_LEASE_S = env_float("HUB_RUN_LEASE_S", 30)
+HUB_SWEEP_INTERVAL_S = env_float("HUB_SWEEP_INTERVAL_S", 5)
 # On SIGTERM, qcluster stops claiming at once and exits when its runs in flight end, or after this.
-HUB_SHUTDOWN_GRACE_S = env_int("HUB_SHUTDOWN_GRACE_S", 30)
+HUB_SHUTDOWN_GRACE_S = env_float("HUB_SHUTDOWN_GRACE_S", 30)
 # Events (with their runs) are deleted this many days after they became complete (spec/platform.md §10.1).
 HUB_RETENTION_DAYS = env_int("HUB_RETENTION_DAYS", 15)
 HUB_TASK_RUN_TIMEOUT_S = env_int("HUB_TASK_RUN_TIMEOUT_S", 60)

@@ -18,6 +18,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -33,8 +34,6 @@ LOCK = "sweeper"
 BATCH = 500
 # At most this many wake-ups for runs nobody was woken for, per sweep.
 MAX_REWAKES = 32
-# A wake-up call out for longer than this, with the broker empty, was lost (seconds).
-STALE_CALL_S = 5
 
 
 @dataclass
@@ -51,7 +50,7 @@ def sweep(*, holder: str = "sweeper", now: datetime | None = None, wake: bool = 
     """One sweep (see the module docstring); ``wake`` false leaves waking to an in-process caller.
     Returns what it did; does nothing while another process holds the sweeper's lease."""
     report = SweepReport()
-    if not EngineLock.acquire(LOCK, holder, seconds=max(lease_seconds(), 10.0)):
+    if not EngineLock.acquire(LOCK, holder, seconds=lock_seconds()):
         return report
     now = now or timezone.now()
     for model in claims.BY_PRIORITY:
@@ -62,6 +61,17 @@ def sweep(*, holder: str = "sweeper", now: datetime | None = None, wake: bool = 
     if any(report.lost.values()) or report.rewoken:
         logger.warning("sweeper: took back %s lost runs, re-woke %d due runs", report.lost, report.rewoken)
     return report
+
+
+def lock_seconds() -> float:
+    """How long one sweeper's turn lasts: three sweep intervals (renewed at each sweep), so another
+    cluster takes over within that when its holder is gone."""
+    return max(3 * float(settings.HUB_SWEEP_INTERVAL_S), 1.0)
+
+
+def release_turn(holder: str) -> None:
+    """Give up the sweeper's turn (a cluster stopping), so another cluster sweeps at once."""
+    EngineLock.objects.filter(name=LOCK, holder=holder).update(until=None)
 
 
 def lapsed(now: datetime) -> Q:
@@ -152,7 +162,8 @@ def wake_stranded(now: datetime | None = None) -> int:
         due = model.objects.filter(status=RunStatus.DUE)
         stale = Q(enqueued_at__isnull=True)
         if lost_calls:
-            stale |= Q(enqueued_at__lt=now - timedelta(seconds=STALE_CALL_S))
+            # Out for two sweeps with the broker empty: that wake-up call was lost.
+            stale |= Q(enqueued_at__lt=now - timedelta(seconds=2 * float(settings.HUB_SWEEP_INTERVAL_S)))
         for run_id in (
             due.filter(stale).order_by("run_at").values_list("pk", flat=True)[: MAX_REWAKES - woken]
         ):

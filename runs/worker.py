@@ -28,7 +28,7 @@ logger = logging.getLogger("runs.worker")
 STOPPING = multiprocessing.Event()
 
 _owner: tuple[int, str] | None = None
-_heartbeat: tuple[int, threading.Thread] | None = None
+_heartbeat: tuple[int, threading.Thread, threading.Event] | None = None
 # Held while the heartbeat decides to end and while a claimer checks it runs, so that a run claimed
 # meanwhile is either renewed by the ending heartbeat's last look or finds it gone and starts one.
 _heartbeat_lock = threading.Lock()
@@ -61,9 +61,9 @@ def renew_leases(name: str) -> int:
 IDLE_BEATS = 3
 
 
-def _beat(name: str, interval: float) -> None:
-    idle, event = 0, threading.Event()
-    while not event.wait(interval):
+def _beat(name: str, interval: float, halt: threading.Event) -> None:
+    idle = 0
+    while not halt.wait(interval):
         try:
             close_old_connections()
             idle = 0 if renew_leases(name) else idle + 1
@@ -94,8 +94,20 @@ def ensure_heartbeat() -> None:
     with _heartbeat_lock:
         if _heartbeat is not None and _heartbeat[0] == pid and _heartbeat[1].is_alive():
             return
+        halt = threading.Event()
         thread = threading.Thread(
-            target=_beat, args=(owner(), lease_seconds() / 3), name="hub-lease-heartbeat", daemon=True
+            target=_beat, args=(owner(), lease_seconds() / 3, halt), name="hub-lease-heartbeat", daemon=True
         )
         thread.start()
-        _heartbeat = (pid, thread)
+        _heartbeat = (pid, thread, halt)
+
+
+def end_heartbeat(timeout: float = 5.0) -> None:
+    """Stop this process's heartbeat now and wait up to ``timeout`` seconds for its thread (the
+    leases it renewed then lapse on their own); the next claim starts a new one."""
+    global _heartbeat
+    with _heartbeat_lock:
+        beating, _heartbeat = _heartbeat, None
+    if beating is not None and beating[0] == os.getpid():
+        beating[2].set()
+        beating[1].join(timeout=timeout)

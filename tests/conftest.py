@@ -27,6 +27,10 @@ def _runs_stay_in_process(settings):
     attempt is final unless a test sets ``HUB_RETRY_DELAYS_S`` to ask for automatic retries."""
     settings.HUB_ENQUEUE_RUNS = False
     settings.HUB_RETRY_DELAYS_S = []
+    yield
+    from runs import worker  # Django is set up only once the session starts
+
+    worker.end_heartbeat()  # a run performed here started one; it must not outlive the test
 
 
 @pytest.fixture(autouse=True)

@@ -33,8 +33,8 @@ from runs.models.runs import PENDING_STATUSES
 ROOT = Path(__file__).resolve().parent.parent.parent
 TOPIC = "user/crash/test"
 # The engine's clock in the clusters: a lapsed lease is seen within LEASE_S + SWEEP_S.
-LEASE_S = 3
-SWEEP_S = 1
+LEASE_S = 1.5
+SWEEP_S = 0.5
 CLUSTER_ENV = {
     "HUB_ENQUEUE_RUNS": "1",
     "HUB_RUN_LEASE_S": str(LEASE_S),
