@@ -277,19 +277,21 @@ def receive_shopify_delivery(headers: Mapping[str, str], raw: bytes) -> Event | 
         raise InvalidDelivery(f"The body is not valid JSON ({exc}).") from None
 
     key = shopify_delivery_key(headers, topic)
-    with transaction.atomic():
-        delivery = None
-        if key is not None:
+    if key is None:
+        return Event.objects.ingest(shop, topic, data, source="shopify", shopify_topic=topic)
+    for _ in range(2):
+        try:
+            # One transaction: the event, its run and the delivery row that keeps repeats out; a
+            # repeat's delivery row conflicts and takes its event back with it.
+            with transaction.atomic():
+                event = Event.objects.ingest(shop, topic, data, source="shopify", shopify_topic=topic)
+                ShopifyDelivery.objects.create(shop=shop, key=key, event=event)
+            return event
+        except IntegrityError:
+            # Seen before: a repeat, unless that delivery is older than the dedup window (then it
+            # is forgotten and this one goes in).
             cutoff = timezone.now() - timedelta(hours=settings.HUB_SHOPIFY_DEDUP_HOURS)
-            ShopifyDelivery.objects.filter(shop=shop, key=key, received_at__lt=cutoff).delete()
-            try:
-                with transaction.atomic():
-                    delivery = ShopifyDelivery.objects.create(shop=shop, key=key)
-            except IntegrityError:
-                logger.info("Repeated Shopify delivery %s for %s dropped", key, shop)
-                return None
-        event = Event.objects.ingest(shop, topic, data, source="shopify", shopify_topic=topic)
-        if delivery is not None:
-            delivery.event = event
-            delivery.save(update_fields=["event"])
-    return event
+            if not ShopifyDelivery.objects.filter(shop=shop, key=key, received_at__lt=cutoff).delete()[0]:
+                break
+    logger.info("Repeated Shopify delivery %s for %s dropped", key, shop)
+    return None

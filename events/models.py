@@ -40,7 +40,8 @@ class EventManager(models.Manager["Event"]):
         tests). Other keyword arguments are Event fields (``shopify_topic``,
         ``webhook_request_id``, ``parent``, ``task_ids``, ``input``, ``origin_task_id``...).
         """
-        with transaction.atomic():
+        # No savepoint inside a caller's transaction: an error here ends that one too.
+        with transaction.atomic(savepoint=False):
             event = self.create(shop=shop, topic=topic, data=data, source=source, **fields)
             event_ingested.send(sender=Event, event=event, run_at=run_at, enqueue=enqueue)
         return event
