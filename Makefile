@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test lint format clean
+.PHONY: venv run test test-cluster lint format clean
 
 venv: $(STAMP)
 
@@ -21,10 +21,17 @@ run: venv
 
 # Two pytest-xdist workers (TEST_WORKERS=0 runs in one process); the 15 slowest tests are listed at
 # the end. Extra pytest arguments go in PYTEST_ARGS, e.g. PYTEST_ARGS='-m "not slow"'.
+# make test leaves out the crash-recovery tests that kill and restart real qcluster processes
+# (marker "cluster"): make test-cluster runs them, four at a time since they mostly wait, and CI
+# runs both on both database paths.
 TEST_WORKERS ?= 2
+CLUSTER_TEST_WORKERS ?= 4
 
 test: venv
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --durations=15 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --durations=15 -m "not cluster" $(PYTEST_ARGS)
+
+test-cluster: venv
+	$(BIN)/python -m pytest -q -n $(CLUSTER_TEST_WORKERS) --durations=5 -m cluster $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

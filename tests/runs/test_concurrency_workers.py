@@ -18,7 +18,7 @@ from tests.runs.cluster_helpers import (  # noqa: F401  (fixtures)
     slots_in_use,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
 # Long enough that two runs allowed at once do overlap at the peer, whatever the machine's load.
 HOLD_S = 0.5

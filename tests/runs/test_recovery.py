@@ -30,7 +30,7 @@ from tests.runs.cluster_helpers import (  # noqa: F401  (fixtures)
     status_of,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
 # A lapsed lease is taken back within LEASE_S + SWEEP_S of the worker's last renewal; the rest
 # is room for a loaded machine.
