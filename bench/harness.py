@@ -613,36 +613,50 @@ class HubStack:
         return counts
 
     def wait_for_runs(self, expected_actions: int, timeout: float, quiet: float) -> dict:
-        """Poll until ``expected_actions`` action runs are final and no run is pending.
+        """Poll until ``expected_actions`` action runs are final and no run is pending (see
+        ``wait_until_settled``); returns ``{"reason", "waited_s", "final_actions"}``."""
 
-        Stops early when no run changed state for ``quiet`` seconds, and after ``timeout``.
-        Returns ``{"reason": "complete"|"quiet"|"timeout", "waited_s", "final_actions"}``.
-        """
-        started = time.monotonic()
-        last, last_change = None, started
-        while True:
+        def poll() -> tuple[object, int, int]:
             counts = self.run_counts()
-            final_actions = sum(counts["ActionRun"].get(status, 0) for status in FINAL)
+            final = sum(counts["ActionRun"].get(status, 0) for status in FINAL)
             pending = sum(n for kind in counts.values() for status, n in kind.items() if status not in FINAL)
-            now = time.monotonic()
-            reason = None
-            if final_actions >= expected_actions and pending == 0:
-                reason = "complete"
-            elif counts != last:
-                last, last_change = counts, now
-            elif now - last_change >= quiet:
-                reason = "quiet"
-            if reason is None and now - started >= timeout:
-                reason = "timeout"
-            if reason:
-                return {"reason": reason, "waited_s": round(now - started, 1), "final_actions": final_actions}
-            time.sleep(0.5)
+            return counts, final, pending
+
+        state = wait_until_settled(poll, expected_actions, timeout, quiet, interval=0.5)
+        state["final_actions"] = state.pop("final")
+        return state
 
     def logs(self) -> list[Path]:
         """The log files of Hub's processes."""
         return [
             path for path in [self.web.log if self.web else None, *(c.log for c in self.clusters)] if path
         ]
+
+
+def wait_until_settled(
+    poll: Callable[[], tuple[object, int, int]], expected: int, timeout: float, quiet: float, interval: float
+) -> dict:
+    """Call ``poll`` (returning ``(state, final, pending)``) every ``interval`` seconds until
+    ``final >= expected`` with nothing pending ("complete"), the state stayed the same for
+    ``quiet`` seconds ("quiet"), or ``timeout`` seconds passed ("timeout").
+    Returns ``{"reason", "waited_s", "final"}``."""
+    started = time.monotonic()
+    last, last_change = None, started
+    while True:
+        state, final, pending = poll()
+        now = time.monotonic()
+        reason = None
+        if final >= expected and pending == 0:
+            reason = "complete"
+        elif state != last:
+            last, last_change = state, now
+        elif now - last_change >= quiet:
+            reason = "quiet"
+        if reason is None and now - started >= timeout:
+            reason = "timeout"
+        if reason:
+            return {"reason": reason, "waited_s": round(now - started, 1), "final": final}
+        time.sleep(interval)
 
 
 def webhook_body() -> dict:

@@ -280,26 +280,17 @@ class N8nPeer:
         return dict(self.query("SELECT status, COUNT(*) FROM execution_entity GROUP BY status"))
 
     def wait_for_executions(self, expected: int, timeout: float, quiet: float) -> dict:
-        """Poll until ``expected`` executions are final and none is pending (or quiet, or timeout)."""
-        started = time.monotonic()
-        last, last_change = None, started
-        while True:
+        """Poll until ``expected`` executions are final and none is pending (or quiet, or timeout;
+        see ``harness.wait_until_settled``); returns ``{"reason", "waited_s", "final_executions"}``."""
+
+        def poll() -> tuple[object, int, int]:
             counts = self.status_counts()
             final = sum(n for status, n in counts.items() if status in FINAL)
-            pending = sum(n for status, n in counts.items() if status not in FINAL)
-            now = time.monotonic()
-            reason = None
-            if final >= expected and pending == 0:
-                reason = "complete"
-            elif counts != last:
-                last, last_change = counts, now
-            elif now - last_change >= quiet:
-                reason = "quiet"
-            if reason is None and now - started >= timeout:
-                reason = "timeout"
-            if reason:
-                return {"reason": reason, "waited_s": round(now - started, 1), "final_executions": final}
-            time.sleep(1)
+            return counts, final, sum(n for status, n in counts.items() if status not in FINAL)
+
+        state = harness.wait_until_settled(poll, expected, timeout, quiet, interval=1.0)
+        state["final_executions"] = state.pop("final")
+        return state
 
     def warm_up(self, per_kind: int) -> None:
         """Send ``per_kind`` requests of each kind and wait for their executions."""

@@ -5,6 +5,9 @@ their page is the top of a run tree. The actions call the verbs of ``runs.verbs`
 cancel events, retry runs (spec/runtime.md §9.2, §12); every run page lists its attempts.
 """
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
@@ -92,15 +95,37 @@ def attempts_table(run: Run) -> str:
     return format_html("<table>{}{}</table>", format_html(header), format_html("".join(cells)))
 
 
+def apply_verb(
+    admin_view: admin.ModelAdmin,
+    request: HttpRequest,
+    items: Iterable[Any],
+    verb: Callable[[Any], object],
+    refused: type[Exception],
+    describe: Callable[[Any, Exception | None], str],
+) -> None:
+    """Call ``verb`` on each selected item and say how it went: ``describe(item, exc)`` (a warning)
+    for those it refused with ``refused``, ``describe(item, None)`` (a success) for the others."""
+    for item in items:
+        try:
+            verb(item)
+        except refused as exc:
+            admin_view.message_user(request, describe(item, exc), messages.WARNING)
+        else:
+            admin_view.message_user(request, describe(item, None), messages.SUCCESS)
+
+
 def retry_runs(admin_view: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
     """Retry each selected run by hand, saying which could not be retried and why."""
-    for run in queryset:
-        try:
-            verbs.retry(run)
-        except verbs.NotRetryable as exc:
-            admin_view.message_user(request, f"{run.kind} run {run.pk}: {exc}", messages.WARNING)
-        else:
-            admin_view.message_user(request, f"{run.kind} run {run.pk} will be retried.", messages.SUCCESS)
+    apply_verb(
+        admin_view,
+        request,
+        queryset,
+        verbs.retry,
+        verbs.NotRetryable,
+        lambda run, exc: (
+            f"{run.kind} run {run.pk}: {exc}" if exc else f"{run.kind} run {run.pk} will be retried."
+        ),
+    )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -167,13 +192,14 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.action(description="Cancel queued events")
     def cancel(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
-        for event in queryset:
-            try:
-                verbs.cancel(event)
-            except verbs.NotCancellable as exc:
-                self.message_user(request, f"Event {event.id}: {exc}", messages.WARNING)
-            else:
-                self.message_user(request, f"Cancelled event {event.id}.", messages.SUCCESS)
+        apply_verb(
+            self,
+            request,
+            queryset,
+            verbs.cancel,
+            verbs.NotCancellable,
+            lambda event, exc: f"Event {event.id}: {exc}" if exc else f"Cancelled event {event.id}.",
+        )
 
     @admin.action(description="Retry the event runs of selected events")
     def retry_event_runs(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
