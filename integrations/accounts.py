@@ -39,11 +39,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         """allauth's serialization, with the token fields of a ``SocialToken`` encrypted."""
         from allauth.socialaccount.models import SocialToken
 
-        from integrations.oauth.tokens import seal
+        from integrations.sealed import seal_text
 
         data = super().serialize_instance(instance)
         if isinstance(instance, SocialToken):
             for field in ("token", "token_secret"):
                 if isinstance(data.get(field), str):
-                    data[field] = seal(data[field])
+                    data[field] = seal_text(data[field])
         return data

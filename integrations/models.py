@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from hub.fields import JSONField
+from integrations.sealed import SealedCharField
 
 
 def default_run_concurrency() -> int:
@@ -28,7 +29,8 @@ class Shop(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     myshopify_domain = models.CharField(max_length=255, unique=True, help_text="e.g. example.myshopify.com")
-    access_token = models.CharField(max_length=255, blank=True, default="")
+    # The offline Admin API token, encrypted at rest (integrations/sealed.py).
+    access_token = SealedCharField(max_length=1024, blank=True, default="")
     api_version = models.CharField(max_length=20, default=default_api_version)
     run_concurrency = models.PositiveIntegerField(default=default_run_concurrency)
     email_sending_approved = models.BooleanField(

@@ -35,11 +35,11 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from hub.crypto import fernet
+from integrations.sealed import SEALED_PREFIX, is_sealed, open_text, seal_text
 
 logger = logging.getLogger("integrations.oauth")
 
 REFRESH_MARGIN = timedelta(seconds=60)
-SEALED_PREFIX = "fernet:"
 
 
 class TokenError(Exception):
@@ -67,32 +67,14 @@ class TokenDecryptionError(TokenError):
 # -- encryption at rest ------------------------------------------------------------------------
 
 
-def is_sealed(value: str) -> bool:
-    """Whether a stored token value is ciphertext (``fernet:...``) rather than plaintext.
-
-    Provider tokens never start with ``fernet:`` (Slack ``xox…``, Google ``ya29.``/``1//``,
-    Airtable and Shopify opaque strings), so the prefix tells the two apart reliably.
-    """
-    return isinstance(value, str) and value.startswith(SEALED_PREFIX)
-
-
-def seal(value: str) -> str:
-    """``value`` encrypted with the newest key as ``fernet:<token>``; sealed and empty values unchanged."""
-    if not value or is_sealed(value):
-        return value or ""
-    return SEALED_PREFIX + fernet().encrypt(value.encode("utf-8")).decode("ascii")
-
-
 def unseal(value: str, owner) -> str:
     """The plaintext of a stored token value (a plaintext value is returned as is).
 
     ``owner``: the ``SocialToken`` the value belongs to, named by
     ``TokenDecryptionError`` when no configured key decrypts it.
     """
-    if not is_sealed(value):
-        return value or ""
     try:
-        return fernet().decrypt(value[len(SEALED_PREFIX) :].encode("ascii")).decode("utf-8")
+        return open_text(value)
     except (InvalidToken, UnicodeError):
         raise TokenDecryptionError(token_owner(owner)) from None
 
@@ -111,9 +93,9 @@ def store_tokens(
     social_token: SocialToken, access: str, refresh: str | None, *, expires_at: datetime | None
 ) -> None:
     """Save new tokens, encrypted: ``refresh`` None keeps the stored refresh token."""
-    social_token.token = seal(access)
+    social_token.token = seal_text(access)
     if refresh is not None:
-        social_token.token_secret = seal(refresh)
+        social_token.token_secret = seal_text(refresh)
     social_token.expires_at = expires_at
     social_token.save(update_fields=["token", "token_secret", "expires_at"])
 
@@ -125,8 +107,8 @@ def seal_before_save(sender, instance: SocialToken, **kwargs) -> None:
     The instance keeps the ciphertext afterwards, like one loaded from the
     database: read it with ``access_token_of`` / ``refresh_token_of``.
     """
-    instance.token = seal(instance.token)
-    instance.token_secret = seal(instance.token_secret)
+    instance.token = seal_text(instance.token)
+    instance.token_secret = seal_text(instance.token_secret)
 
 
 def token_owner(social_token: SocialToken) -> str:
@@ -160,7 +142,7 @@ def rotate_tokens() -> int:
         if not value:
             return ""
         if not is_sealed(value):
-            return seal(value)
+            return seal_text(value)
         try:
             return SEALED_PREFIX + multi.rotate(value[len(SEALED_PREFIX) :].encode("ascii")).decode("ascii")
         except InvalidToken:
@@ -173,6 +155,24 @@ def rotate_tokens() -> int:
                 token=rotated(token.token, token), token_secret=rotated(token.token_secret, token)
             )
             count += 1
+    return count
+
+
+def rotate_shop_tokens() -> int:
+    """Re-encrypt every shop's offline access token with the newest key; returns how many.
+    Raises ``TokenDecryptionError`` naming the first shop whose token no configured key decrypts."""
+    from integrations.models import Shop
+
+    count = 0
+    with transaction.atomic():
+        for pk, domain, token in Shop.objects.select_for_update().values_list(
+            "pk", "myshopify_domain", "access_token"
+        ):
+            if is_sealed(token):  # loaded still sealed: no key opened it
+                raise TokenDecryptionError(f"shop {domain}")
+            if token:
+                Shop.objects.filter(pk=pk).update(access_token=token)  # sealed again, newest key
+                count += 1
     return count
 
 

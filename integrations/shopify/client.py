@@ -20,6 +20,7 @@ from django.conf import settings
 from hub.clock import SYSTEM_CLOCK, Clock
 from hub.errors import HubError
 from hub.net import describe_failure
+from integrations.sealed import is_sealed
 from integrations.shopify import throttling
 from integrations.shopify.throttling import ThrottleBudget, ThrottleExhausted, ThrottleStatus
 
@@ -172,8 +173,15 @@ class ShopifyClient:
 
     def headers(self) -> dict[str, str]:
         headers = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": "Hub"}
-        if self.shop.access_token:
-            headers["X-Shopify-Access-Token"] = self.shop.access_token
+        token = self.shop.access_token
+        if is_sealed(token):
+            raise ShopifyPermanentError(
+                f"the stored access token of shop {self.shop.myshopify_domain} cannot be decrypted: it "
+                "was encrypted with a key that is no longer in HUB_SECRET_KEYS; restore the key or "
+                "reinstall the app"
+            )
+        if token:
+            headers["X-Shopify-Access-Token"] = token
         return headers
 
     # --- GraphQL

@@ -88,7 +88,9 @@ def test_rotation_moves_every_secret_to_the_newest_key(shop, settings):
     out = StringIO()
     call_command("rotate_secrets", stdout=out)
 
-    assert out.getvalue() == "Re-encrypted 2 secret(s) and 0 OAuth token row(s) with the newest key.\n"
+    assert out.getvalue() == (
+        "Re-encrypted 2 secret(s), 0 OAuth token row(s) and 0 shop access token(s) with the newest key.\n"
+    )
     after = stored_tokens()
     assert [Fernet(NEW_KEY).decrypt(after[k].encode()) for k in after] == [b"first", b"second"]
     assert after != before

@@ -1,10 +1,11 @@
-"""``manage.py rotate_secrets``: re-encrypt every shop secret and every stored OAuth token with the
-newest key of ``HUB_SECRET_KEYS`` (spec/platform.md §5.3, §6.1), so older keys can then be removed."""
+"""``manage.py rotate_secrets``: re-encrypt every shop secret, stored OAuth token and shop access
+token with the newest key of ``HUB_SECRET_KEYS`` (spec/platform.md §5.3, §6.1), so older keys can
+then be removed."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from integrations.oauth.tokens import TokenDecryptionError, rotate_tokens
+from integrations.oauth.tokens import TokenDecryptionError, rotate_shop_tokens, rotate_tokens
 from tasks_app.secrets import SecretDecryptionError, rotate_all
 
 
@@ -12,7 +13,8 @@ class Command(BaseCommand):
     """``rotate_secrets``: re-encrypt secrets and OAuth tokens with the newest key of ``HUB_SECRET_KEYS``."""
 
     help = (
-        "Re-encrypt every secret and every stored OAuth token of a connected account with the first "
+        "Re-encrypt every secret, every stored OAuth token of a connected account and every shop's "
+        "access token with the first "
         "(newest) key of HUB_SECRET_KEYS and print how many were re-encrypted. Run it after adding a "
         "key in front; then the older keys can be removed. All or nothing."
     )
@@ -22,8 +24,10 @@ class Command(BaseCommand):
             with transaction.atomic():
                 secrets = rotate_all()
                 tokens = rotate_tokens()
+                shops = rotate_shop_tokens()
         except (SecretDecryptionError, TokenDecryptionError) as exc:
             raise CommandError(f"{exc}; nothing was re-encrypted") from None
         self.stdout.write(
-            f"Re-encrypted {secrets} secret(s) and {tokens} OAuth token row(s) with the newest key."
+            f"Re-encrypted {secrets} secret(s), {tokens} OAuth token row(s) and {shops} shop access "
+            "token(s) with the newest key."
         )
