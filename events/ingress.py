@@ -29,6 +29,10 @@ from integrations.models import Shop
 logger = logging.getLogger(__name__)
 
 
+# A platform topic (spec/platform.md §2.2): it changes the shop, no task receives it.
+UNINSTALLED_TOPIC = "shopify/app/uninstalled"
+
+
 class BodyTooLarge(Exception):
     """The request body exceeds ``HUB_MAX_WEBHOOK_BYTES`` (answer ``413``)."""
 
@@ -271,6 +275,13 @@ def receive_shopify_delivery(headers: Mapping[str, str], raw: bytes) -> Event | 
     topic = "shopify/" + (headers.get("X-Shopify-Topic") or "").strip().lower()
     if not TOPIC_RE.fullmatch(topic):
         raise InvalidDelivery("X-Shopify-Topic is missing or is not a subject/verb topic")
+    if shop.uninstalled_at is not None:
+        logger.info("Shopify delivery %s for uninstalled shop %s dropped", topic, shop)
+        return None
+    if topic == UNINSTALLED_TOPIC:
+        shop.mark_uninstalled(timezone.now())
+        logger.warning("shop %s uninstalled the app: token dropped, its runs will fail", shop)
+        return None
     try:
         data = parse_json(raw)
     except ParamsError as exc:

@@ -11,9 +11,16 @@ from integrations.models import Connection, Service, Shop
 class ShopAdmin(admin.ModelAdmin):
     """Shops: domain, data, access token, API version, run concurrency and email approval."""
 
-    list_display = ["myshopify_domain", "shop_name", "timezone_name", "email_sending_approved", "created_at"]
+    list_display = [
+        "myshopify_domain",
+        "shop_name",
+        "timezone_name",
+        "email_sending_approved",
+        "uninstalled_at",
+        "created_at",
+    ]
     search_fields = ["myshopify_domain"]
-    readonly_fields = ["id", "created_at", "updated_at"]
+    readonly_fields = ["id", "uninstalled_at", "created_at", "updated_at"]
     fields = [
         "id",
         "myshopify_domain",
@@ -22,6 +29,7 @@ class ShopAdmin(admin.ModelAdmin):
         "api_version",
         "run_concurrency",
         "email_sending_approved",
+        "uninstalled_at",
         "created_at",
         "updated_at",
     ]

@@ -31,6 +31,11 @@ class Shop(models.Model):
     myshopify_domain = models.CharField(max_length=255, unique=True, help_text="e.g. example.myshopify.com")
     # The offline Admin API token, encrypted at rest (integrations/sealed.py).
     access_token = SealedCharField(max_length=1024, blank=True, default="")
+    uninstalled_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When Shopify said the app was uninstalled (app/uninstalled); empty while installed.",
+    )
     api_version = models.CharField(max_length=20, default=default_api_version)
     run_concurrency = models.PositiveIntegerField(default=default_run_concurrency)
     email_sending_approved = models.BooleanField(
@@ -45,6 +50,13 @@ class Shop(models.Model):
 
     def __str__(self) -> str:
         return self.myshopify_domain
+
+    def mark_uninstalled(self, when) -> None:
+        """Record that the app was uninstalled at ``when`` (aware datetime): the offline token is
+        dropped (Shopify revoked it) and the shop's runs fail from now on ("shop uninstalled").
+        A reinstall through OAuth clears the mark and stores a new token."""
+        self.uninstalled_at, self.access_token = when, ""
+        self.save(update_fields=["uninstalled_at", "access_token", "updated_at"])
 
     @property
     def subdomain(self) -> str:

@@ -29,7 +29,7 @@ from hub.clock import SYSTEM_CLOCK, Clock
 from runs import bulk, error_events, filters, loops, retries
 from runs.matching import FOLLOW_UP_TOPIC, subscribed_tasks
 from runs.models import ActionRun, EventRun, Run, RunStatus, TaskRun
-from runs.models.runs import LOOP_DETECTED, SEQUENCE_HALTED, TASK_DISABLED, LostClaim
+from runs.models.runs import LOOP_DETECTED, SEQUENCE_HALTED, SHOP_UNINSTALLED, TASK_DISABLED, LostClaim
 from tasks_app.secrets import new_nonce
 
 logger = logging.getLogger("runs")
@@ -48,6 +48,8 @@ def perform_run(
     worker (see the module docstring).
     """
     try:
+        if run.shop.uninstalled_at is not None:  # nothing of an uninstalled shop is performed
+            return conclude(run, enqueue=enqueue, error=SHOP_UNINSTALLED)
         if isinstance(run, EventRun):
             return perform_event_run(run, enqueue=enqueue, owner=owner)
         if isinstance(run, TaskRun):
@@ -99,7 +101,7 @@ def react(run: Run, *, enqueue: bool, filter_name: str | None = None) -> list[Ru
         return []
     if run.status == RunStatus.SUCCEEDED and run.action_type == "shopify":
         bulk.register_monitors(run, run.result)
-    if run.error != TASK_DISABLED:
+    if run.error not in (TASK_DISABLED, SHOP_UNINSTALLED):
         follow_up(run, enqueue=enqueue)
     return next_in_sequence(run)
 

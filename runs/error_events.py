@@ -11,10 +11,10 @@ from typing import Any
 from events.models import Event
 from runs.matching import is_error_topic
 from runs.models import ActionRun, EventRun, Run, TaskRun
-from runs.models.runs import CANCELLED, SEQUENCE_HALTED, TASK_DISABLED, stamp
+from runs.models.runs import CANCELLED, SEQUENCE_HALTED, SHOP_UNINSTALLED, TASK_DISABLED, stamp
 
 # Failures that are a person's doing or a consequence of another failure: no error event.
-QUIET_ERRORS = (TASK_DISABLED, CANCELLED, SEQUENCE_HALTED)
+QUIET_ERRORS = (TASK_DISABLED, CANCELLED, SEQUENCE_HALTED, SHOP_UNINSTALLED)
 
 
 def event_part(event: Event, event_run: EventRun) -> dict[str, Any]:

@@ -85,6 +85,10 @@ def _shopify_installed(sender, request: HttpRequest, sociallogin: SocialLogin, *
         return
     shop, created = Shop.objects.update_or_create(
         myshopify_domain=domain,
-        defaults={"access_token": access_token_of(sociallogin.token), "data": resource},
+        defaults={
+            "access_token": access_token_of(sociallogin.token),
+            "data": resource,
+            "uninstalled_at": None,
+        },
     )
     logger.info("%s shop %s", "installed" if created else "reinstalled", shop)

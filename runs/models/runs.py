@@ -42,6 +42,7 @@ logger = logging.getLogger("runs")
 
 # Error texts the engine itself writes (shown to people and matched by tests).
 TASK_DISABLED = "Task is disabled"
+SHOP_UNINSTALLED = "Shop uninstalled: the app was removed from this store"
 CANCELLED = "Cancelled"
 WORKER_LOST = "worker lost while performing; outcome unknown"
 SEQUENCE_HALTED = "Skipped: previous action in sequence failed"
