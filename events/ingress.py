@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 # A platform topic (spec/platform.md §2.2): it changes the shop, no task receives it.
 UNINSTALLED_TOPIC = "shopify/app/uninstalled"
+# A platform topic that tasks may subscribe to as well: it also refreshes the stored shop.
+SHOP_UPDATE_TOPIC = "shopify/shop/update"
 
 
 class BodyTooLarge(Exception):
@@ -287,6 +289,8 @@ def receive_shopify_delivery(headers: Mapping[str, str], raw: bytes) -> Event | 
     except ParamsError as exc:
         raise InvalidDelivery(f"The body is not valid JSON ({exc}).") from None
 
+    if topic == SHOP_UPDATE_TOPIC and isinstance(data, dict):
+        shop.update_from_resource(data)
     key = shopify_delivery_key(headers, topic)
     if key is None:
         return Event.objects.ingest(shop, topic, data, source="shopify", shopify_topic=topic)

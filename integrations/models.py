@@ -58,6 +58,13 @@ class Shop(models.Model):
         self.uninstalled_at, self.access_token = when, ""
         self.save(update_fields=["uninstalled_at", "access_token", "updated_at"])
 
+    def update_from_resource(self, resource: dict) -> None:
+        """Store a Shopify Shop resource (REST shape, as a ``shop/update`` delivery carries it):
+        its keys replace the stored ones, others are kept; ``shop`` in Liquid and the time zone
+        the scheduler uses follow (spec/platform.md §2.2, platform subscriptions)."""
+        self.data = {**(self.data or {}), **resource}
+        self.save(update_fields=["data", "updated_at"])
+
     @property
     def subdomain(self) -> str:
         """The myshopify handle: ``example`` for ``example.myshopify.com``."""

@@ -1,5 +1,6 @@
-"""``app/uninstalled``: the shop is marked uninstalled, its token dropped, later deliveries dropped and
-its pending runs failed; a reinstall restores it (issue 9; spec/platform.md §2.2, §2.3)."""
+"""The platform topics (issue 9; spec/platform.md §2.2, §2.3). ``app/uninstalled``: the shop is
+marked uninstalled, its token dropped, later deliveries dropped and its pending runs failed; a
+reinstall restores it. ``shop/update`` refreshes the stored shop."""
 
 import json
 
@@ -13,6 +14,7 @@ from runs.engine import perform_run
 from runs.inline import perform_event_now
 from runs.models import ActionRun, EventRun, TaskRun
 from runs.models.runs import SHOP_UNINSTALLED
+from tests.conftest import WEBHOOKS_DIR
 from tests.events.test_shopify_webhooks import ORDERS_PAID, _secrets, deliver  # noqa: F401  (fixture)
 from tests.integrations.oauth_helpers import services_fixture, staff_client_fixture, start_connect  # noqa: F401
 from tests.integrations.test_oauth_shopify import SHOP_RESOURCE
@@ -96,3 +98,21 @@ def test_a_reinstall_clears_the_mark_and_stores_the_new_token(staff_client, serv
 
     shop = Shop.objects.get()
     assert (shop.uninstalled_at, shop.access_token) == (None, "shpat_again")
+
+
+def test_a_shop_update_delivery_refreshes_the_stored_shop_and_is_an_event_too(installed):
+    client = Client()
+    body = json.loads((WEBHOOKS_DIR / "shop-update.json").read_bytes())
+    body["iana_timezone"] = "America/Toronto"
+    Shop.objects.filter(pk=installed.pk).update(data={**installed.data, "kept_key": "kept"})
+    make_task(installed, subscriptions=["shopify/shop/update"], script='{% action "echo", name: shop.name %}')
+
+    response = deliver(client, json.dumps(body).encode(), X_Shopify_Topic="shop/update")
+
+    assert response.status_code == 200
+    shop = Shop.objects.get(pk=installed.pk)
+    assert shop.data["name"] == body["name"]
+    assert shop.data["kept_key"] == "kept"  # keys the delivery does not carry stay
+    assert shop.timezone_name == "America/Toronto"
+    (event,) = Event.objects.all()
+    assert event.topic == "shopify/shop/update"
