@@ -20,8 +20,9 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from events.models import Event, ShopifyDelivery, Webhook
+from events.models import Event, PrivacyRequest, PrivacyTopic, ShopifyDelivery, Webhook
 from events.params import ParamsError, media_type, parse_body, parse_json, parse_nested_query
+from events.signals import privacy_request_received
 from events.topics import TOPIC_RE
 from hub.jsontypes import JSON
 from integrations.models import Shop
@@ -264,9 +265,14 @@ def receive_shopify_delivery(headers: Mapping[str, str], raw: bytes) -> Event | 
     repeats seen within ``HUB_SHOPIFY_DEDUP_HOURS`` are dropped; the
     ``ShopifyDelivery`` unique constraint makes concurrent repeats lose.
     Raises ``InvalidDelivery`` for a missing or malformed topic or a body that
-    is not JSON.
+    is not JSON. The privacy topics are recorded as ``PrivacyRequest`` rows, never as events
+    (``receive_privacy_request``).
     """
     domain = (headers.get("X-Shopify-Shop-Domain") or "").strip().lower()
+    topic = "shopify/" + (headers.get("X-Shopify-Topic") or "").strip().lower()
+    if topic in PrivacyTopic.values:  # accepted for uninstalled and unknown shops too
+        receive_privacy_request(domain, topic, headers, raw)
+        return None
     shop = Shop.objects.filter(myshopify_domain=domain).first() if domain else None
     if shop is None:
         logger.warning(
@@ -274,7 +280,6 @@ def receive_shopify_delivery(headers: Mapping[str, str], raw: bytes) -> Event | 
         )
         return None
 
-    topic = "shopify/" + (headers.get("X-Shopify-Topic") or "").strip().lower()
     if not TOPIC_RE.fullmatch(topic):
         raise InvalidDelivery("X-Shopify-Topic is missing or is not a subject/verb topic")
     if shop.uninstalled_at is not None:
@@ -310,3 +315,41 @@ def receive_shopify_delivery(headers: Mapping[str, str], raw: bytes) -> Event | 
                 break
     logger.info("Repeated Shopify delivery %s for %s dropped", key, shop)
     return None
+
+
+def receive_privacy_request(
+    domain: str, topic: str, headers: Mapping[str, str], raw: bytes
+) -> PrivacyRequest | None:
+    """Record a verified privacy delivery (``topic`` one of ``PrivacyTopic``) for the shop
+    ``domain`` (the header, else the body's ``shop_domain``), known, uninstalled or long gone;
+    the engine handles it after commit (spec/platform.md §10.1). Returns the request, or None
+    for a repeat of one already recorded. Raises ``InvalidDelivery`` when the body is not a
+    JSON object or names no shop."""
+    try:
+        data = parse_json(raw)
+    except ParamsError as exc:
+        raise InvalidDelivery(f"The body is not valid JSON ({exc}).") from None
+    if not isinstance(data, dict):
+        raise InvalidDelivery(f"The body of a {topic} request must be a JSON object.")
+    domain = domain or str(data.get("shop_domain") or "").strip().lower()
+    if not domain:
+        raise InvalidDelivery("X-Shopify-Shop-Domain is missing and the body has no shop_domain.")
+    named = data.get("customer")
+    customer: dict[str, Any] = named if isinstance(named, dict) else {}
+    request = PrivacyRequest(
+        shop=Shop.objects.filter(myshopify_domain=domain).first(),
+        shop_domain=domain,
+        topic=topic,
+        delivery_key=shopify_delivery_key(headers, topic) or "",
+        customer_id=str(customer.get("id") or ""),
+        payload=data,
+    )
+    try:
+        with transaction.atomic():
+            request.save(force_insert=True)
+            privacy_request_received.send(sender=PrivacyRequest, request=request)
+    except IntegrityError:
+        logger.info("Repeated %s delivery for %s dropped", topic, domain)
+        return None
+    logger.info("%s received for %s", topic, domain)
+    return request

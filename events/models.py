@@ -202,3 +202,48 @@ class SchedulerTick(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} at {self.last_tick_at}"
+
+
+class PrivacyTopic(models.TextChoices):
+    """Shopify's mandatory privacy topics (spec/platform.md §2.2, §10.1)."""
+
+    CUSTOMERS_DATA_REQUEST = "shopify/customers/data_request", "customers/data_request"
+    CUSTOMERS_REDACT = "shopify/customers/redact", "customers/redact"
+    SHOP_REDACT = "shopify/shop/redact", "shop/redact"
+
+
+class PrivacyRequest(models.Model):
+    """A privacy request Shopify delivered, and what Hub did about it (spec/platform.md §10.1).
+
+    ``payload`` is the delivery's JSON while the request waits; once handled it keeps only the
+    ids (customer, orders, data request), never the customer's email or phone. ``outcome`` says
+    what was deleted or sent; ``error`` why handling failed (it is tried again hourly). ``shop``
+    goes empty when ``shop/redact`` deleted the shop; ``shop_domain`` stays.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    shop = models.ForeignKey(
+        "integrations.Shop", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    shop_domain = models.CharField(max_length=255)
+    topic = models.CharField(max_length=64, choices=PrivacyTopic.choices)
+    delivery_key = models.CharField(max_length=255, blank=True, default="", help_text="Drops repeats.")
+    customer_id = models.CharField(max_length=64, blank=True, default="")
+    payload = JSONField(default=dict, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(blank=True, default="")
+    error = models.TextField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop_domain", "delivery_key"],
+                condition=~models.Q(delivery_key=""),
+                name="unique_privacy_delivery",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_topic_display()} for {self.shop_domain} ({self.received_at:%Y-%m-%d %H:%M})"

@@ -9,3 +9,7 @@ processing may begin) and ``enqueue`` (whether runs made for it are handed to th
 from django.dispatch import Signal
 
 event_ingested = Signal()
+
+# Sent inside the transaction that stored a ``PrivacyRequest`` (``request``); the engine handles it
+# after commit (spec/platform.md §10.1).
+privacy_request_received = Signal()

@@ -4,7 +4,8 @@ Every minute: sweep the runs (lost runs, runs due by the clock, lost wake-ups; e
 also sweeps every few seconds itself, spec/runtime.md §6), tick the scheduler topics
 (spec/runtime.md §2.3.1) and poll Shopify bulk operations (spec/runtime.md §14.3). Every hour:
 delete expired generated files (spec/actions.md §5), and events complete for longer than the
-retention period with their runs, and expired cache entries (spec/platform.md §10). They are
+retention period with their runs, and expired cache entries (spec/platform.md §10); handle
+Shopify privacy requests whose first handling failed (spec/platform.md §10.1). They are
 created after every ``migrate``; standing schedules of ours that are no longer listed are removed
 then.
 """
@@ -19,6 +20,7 @@ SCHEDULES = {
     "hub: poll Shopify bulk operations": ("runs.bulk.poll_due_monitors", 1),
     "hub: purge expired generated files": ("tasks_app.files.storage.purge_expired", 60),
     "hub: purge expired events and cache entries": ("runs.retention.purge", 60),
+    "hub: handle waiting privacy requests": ("runs.privacy.handle_waiting", 60),
 }
 
 

@@ -3,6 +3,8 @@
 Runs are records to read, never to edit. Events are shown here rather than in ``events`` because
 their page is the top of a run tree. The actions call the verbs of ``runs.verbs``: replay and
 cancel events, retry runs (spec/runtime.md §9.2, §12); every run page lists its attempts.
+Shopify's privacy requests are listed here too, with what was done about each (their handling
+deletes and exports events with their runs).
 """
 
 from collections.abc import Callable, Iterable
@@ -15,8 +17,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from events.models import Event, EventFilter
-from runs import verbs
+from events.models import Event, EventFilter, PrivacyRequest
+from runs import privacy, verbs
 from runs.models import ActionRun, EventRun, Run, RunAttempt, TaskRun
 from tasks_app.admin.helpers import pretty_json
 from tasks_app.liquid import LiquidError
@@ -327,3 +329,35 @@ class EventFilterAdmin(admin.ModelAdmin):
     list_display = ("name", "shop", "created_at")
     list_filter = ("shop",)
     search_fields = ("name", "template")
+
+
+@admin.register(PrivacyRequest)
+class PrivacyRequestAdmin(admin.ModelAdmin):
+    """Shopify's privacy requests and what Hub did about each (spec/platform.md §10.1), read-only;
+    a request whose handling failed can be handled again at once."""
+
+    list_display = ["received_at", "topic", "shop_domain", "customer_id", "handled_at", "outcome", "error"]
+    list_filter = ["topic", ("handled_at", admin.EmptyFieldListFilter)]
+    search_fields = ["shop_domain", "customer_id"]
+    readonly_fields = [
+        "shop", "shop_domain", "topic", "delivery_key", "customer_id", "shown_payload", "received_at",
+        "handled_at", "outcome", "error",
+    ]  # fmt: skip
+    exclude = ["payload"]
+    actions = ["handle_now"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    @admin.display(description="payload")
+    def shown_payload(self, obj: PrivacyRequest) -> str:
+        return pretty_json(obj.payload)
+
+    @admin.action(description="Handle the selected requests now (those not handled yet)")
+    def handle_now(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for item in queryset.filter(handled_at=None):
+            outcome = privacy.handle(item.pk)
+            self.message_user(request, f"{item}: {outcome}")

@@ -5,8 +5,10 @@ An event is **complete** when none of its runs is pending (neither succeeded nor
 scheduled for later counts as pending) and the same holds for its descendant events through five
 generations. ``purge`` (hourly) first stamps ``Event.completed_at`` on every event that has become
 complete, then deletes, in batches, the events completed more than ``HUB_RETENTION_DAYS`` ago with
-their runs and attempts. A manual retry makes a run pending again and clears the stamp on its
-event and that event's ancestors (``reopen``), so the period restarts after the new completion.
+their runs and attempts; a shop uninstalled for longer than the period loses its older events
+whether complete or not (spec/platform.md §10.1, after uninstall). A manual retry makes a run
+pending again and clears the stamp on its event and that event's ancestors (``reopen``), so the
+period restarts after the new completion.
 """
 
 import logging
@@ -30,11 +32,13 @@ BATCH = 500
 
 @dataclass
 class PurgeReport:
-    """What one purge did: events stamped complete, events deleted, cache entries deleted."""
+    """What one purge did: events stamped complete, events deleted, cache entries deleted, and
+    events of uninstalled shops deleted whether complete or not."""
 
     completed: int = 0
     deleted_events: int = 0
     deleted_cache_entries: int = 0
+    deleted_uninstalled_events: int = 0
 
 
 def events_with_pending_runs() -> set[UUID]:
@@ -96,14 +100,20 @@ def delete_events(event_ids: list[UUID]) -> int:
 
 def purge(now: datetime | None = None) -> PurgeReport:
     """Stamp newly complete events, delete those complete for longer than ``HUB_RETENTION_DAYS``
-    (in batches of ``BATCH``), and delete expired cache entries. Django-Q2 runs it hourly."""
+    (in batches of ``BATCH``), delete the events of shops uninstalled for longer than that which
+    were created before it (complete or not: nothing of theirs runs any more), and delete expired
+    cache entries. Django-Q2 runs it hourly."""
     now = now or timezone.now()
     report = PurgeReport(completed=mark_completed(now))
     cutoff = now - timedelta(days=settings.HUB_RETENTION_DAYS)
     expired = Event.objects.filter(completed_at__lt=cutoff).order_by("completed_at")
     while ids := list(expired.values_list("pk", flat=True)[:BATCH]):
         report.deleted_events += delete_events(ids)
+    # After an uninstall, events go 15 days after their last activity, complete or not (§10.1).
+    abandoned = Event.objects.filter(shop__uninstalled_at__lt=cutoff, created_at__lt=cutoff).order_by("pk")
+    while ids := list(abandoned.values_list("pk", flat=True)[:BATCH]):
+        report.deleted_uninstalled_events += delete_events(ids)
     report.deleted_cache_entries, _by_model = CacheEntry.objects.expired().delete()
-    if report.deleted_events or report.deleted_cache_entries:
+    if report.deleted_events or report.deleted_cache_entries or report.deleted_uninstalled_events:
         logger.info("retention: %s", report)
     return report

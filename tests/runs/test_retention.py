@@ -155,3 +155,35 @@ def test_expired_cache_entries_are_deleted_and_live_ones_kept(shop):
 
     assert report.deleted_cache_entries == 1
     assert list(CacheEntry.objects.values_list("key", flat=True)) == ["live"]
+
+
+def test_events_of_a_shop_uninstalled_for_longer_than_the_period_go_complete_or_not(
+    shop, echo_task, settings
+):
+    settings.HUB_RETENTION_DAYS = 15
+    now = timezone.now()
+    pending = Event.objects.ingest(shop, "user/a/b", None, enqueue=False)  # never performed
+    complete = done_event(shop)
+    Event.objects.update(created_at=now - timedelta(days=16))
+    shop.mark_uninstalled(now - timedelta(days=15, seconds=1))
+    later = Event.objects.ingest(shop, "user/a/b", None, enqueue=False)  # inside the period
+
+    report = retention.purge(now)
+
+    assert report.deleted_uninstalled_events == 2
+    assert list(Event.objects.values_list("pk", flat=True)) == [later.pk]
+    assert not EventRun.objects.filter(event_id__in=[pending.pk, complete.pk]).exists()
+    assert not TaskRun.objects.filter(event_id=complete.pk).exists()
+
+
+def test_a_shop_uninstalled_within_the_period_keeps_its_pending_events(shop, echo_task, settings):
+    settings.HUB_RETENTION_DAYS = 15
+    now = timezone.now()
+    pending = Event.objects.ingest(shop, "user/a/b", None, enqueue=False)
+    Event.objects.update(created_at=now - timedelta(days=30))
+    shop.mark_uninstalled(now - timedelta(days=14))
+
+    report = retention.purge(now)
+
+    assert report.deleted_uninstalled_events == 0
+    assert list(Event.objects.values_list("pk", flat=True)) == [pending.pk]
