@@ -5,7 +5,8 @@ also sweeps every few seconds itself, spec/runtime.md §6), tick the scheduler t
 (spec/runtime.md §2.3.1) and poll Shopify bulk operations (spec/runtime.md §14.3). Every hour:
 delete expired generated files (spec/actions.md §5), and events complete for longer than the
 retention period with their runs, and expired cache entries (spec/platform.md §10); handle
-Shopify privacy requests whose first handling failed (spec/platform.md §10.1). They are
+Shopify privacy requests whose first handling failed (spec/platform.md §10.1), and bring every
+connected shop's Shopify webhook subscriptions in line with its tasks (§2.2). They are
 created after every ``migrate``; standing schedules of ours that are no longer listed are removed
 then.
 """
@@ -21,6 +22,7 @@ SCHEDULES = {
     "hub: purge expired generated files": ("tasks_app.files.storage.purge_expired", 60),
     "hub: purge expired events and cache entries": ("runs.retention.purge", 60),
     "hub: handle waiting privacy requests": ("runs.privacy.handle_waiting", 60),
+    "hub: sync Shopify webhook subscriptions": ("tasks_app.webhook_sync.sync_all", 60),
 }
 
 

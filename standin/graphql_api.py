@@ -12,7 +12,7 @@ from typing import Any
 from graphql import GraphQLError, OperationDefinitionNode, execute, parse, validate
 
 # The resolver modules register their resolvers and mutation handlers when imported.
-from standin import bulk, records, resources  # noqa: F401
+from standin import bulk, records, resources, subscriptions  # noqa: F401
 from standin.cost import query_cost
 from standin.registry import Context, schema
 from standin.resolution import field_resolver

@@ -145,7 +145,7 @@ def resolve_mutation(info: Any, args: dict) -> dict:
     return payload
 
 
-MUTATIONS_THAT_DELETE = ("productDelete", "collectionDelete", "draftOrderDelete")
+MUTATIONS_THAT_DELETE = ("productDelete", "collectionDelete", "draftOrderDelete", "webhookSubscriptionDelete")
 
 
 def _is_a(record: dict, type_: Any) -> bool:

@@ -7,3 +7,7 @@ class TasksAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "tasks_app"
     verbose_name = "Tasks"
+
+    def ready(self) -> None:
+        """Connect the reactions to task changes and installs (webhook subscriptions)."""
+        from tasks_app import receivers  # noqa: F401  (signal receivers)

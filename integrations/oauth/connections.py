@@ -16,6 +16,7 @@ from django.http import HttpRequest
 
 from integrations.oauth.base import STATE_SHOP_KEY, ShopConnectProvider
 from integrations.oauth.tokens import access_token_of
+from integrations.signals import shop_installed
 
 logger = logging.getLogger("integrations.oauth")
 
@@ -92,3 +93,4 @@ def _shopify_installed(sender, request: HttpRequest, sociallogin: SocialLogin, *
         },
     )
     logger.info("%s shop %s", "installed" if created else "reinstalled", shop)
+    shop_installed.send(sender=Shop, shop=shop)

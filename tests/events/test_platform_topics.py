@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from events.models import Event
 from integrations.models import Shop
+from integrations.signals import shop_installed
 from runs.engine import perform_run
 from runs.inline import perform_event_now
 from runs.models import ActionRun, EventRun, TaskRun
@@ -90,14 +91,20 @@ def test_a_reinstall_clears_the_mark_and_stores_the_new_token(staff_client, serv
     )
     Shop.objects.create(myshopify_domain="example.myshopify.com").mark_uninstalled(timezone.now())
     _, params = start_connect(staff_client, "shopify")
+    installs = []
+    shop_installed.connect(lambda sender, shop, **kw: installs.append(shop.pk), weak=False, dispatch_uid="t")
 
-    staff_client.get(
-        "/accounts/shopify/login/callback/",
-        {"code": "c0de", "state": params["state"], "shop": "example.myshopify.com"},
-    )
+    try:
+        staff_client.get(
+            "/accounts/shopify/login/callback/",
+            {"code": "c0de", "state": params["state"], "shop": "example.myshopify.com"},
+        )
+    finally:
+        shop_installed.disconnect(dispatch_uid="t")
 
     shop = Shop.objects.get()
     assert (shop.uninstalled_at, shop.access_token) == (None, "shpat_again")
+    assert installs == [shop.pk]  # its webhook subscriptions are synced next (tasks_app.receivers)
 
 
 def test_a_shop_update_delivery_refreshes_the_stored_shop_and_is_an_event_too(installed):
