@@ -323,6 +323,7 @@ def _tags_mutation(adding: bool) -> Resolver:
             if record is None or record["__typename"] not in TAGGABLE:
                 return {"node": None, "userErrors": [user_error(["id"], "Resource not found")]}
             (store.add_tags if adding else store.remove_tags)(record, tags)
+            store.record_changed(record)
             return {"node": record, "userErrors": []}
 
     return resolve
@@ -419,6 +420,7 @@ def _apply_input(store: Store, record: dict, data: dict, fields: tuple[str, ...]
                 metafield = {"namespace": existing["namespace"], "key": existing["key"], **metafield}
             store.set_metafield(record["id"], metafield)
         store.touch(record)
+        store.record_changed(record)
         return {payload_key: record, "userErrors": []}
 
 

@@ -131,6 +131,8 @@ def resolve_mutation(info: Any, args: dict) -> dict:
         payload = {"userErrors": [], **(handler(store, record, args) if handler else {})}
         if record is not None and info.field_name not in MUTATIONS_THAT_DELETE:
             store.touch(record)
+        if not payload["userErrors"]:
+            report_change(store, record, payload, deleted=info.field_name in MUTATIONS_THAT_DELETE)
     payload.setdefault("orderCancelUserErrors", payload["userErrors"])
     for name, field in payload_type.fields.items():
         if name in payload:
@@ -143,6 +145,19 @@ def resolve_mutation(info: Any, args: dict) -> dict:
         elif field_type.name == "Shop":
             payload[name] = store.shop
     return payload
+
+
+def report_change(store: Any, record: dict | None, payload: dict, *, deleted: bool) -> None:
+    """Tell the store what a mutation changed (for webhook deliveries): the record it named, or
+    the record it created (found in its payload)."""
+    if deleted:
+        return
+    if record is not None:
+        store.record_changed(record)
+        return
+    for value in payload.values():
+        if isinstance(value, dict) and "__typename" in value and "id" in value:
+            store.record_changed(value, created=True)
 
 
 MUTATIONS_THAT_DELETE = ("productDelete", "collectionDelete", "draftOrderDelete", "webhookSubscriptionDelete")

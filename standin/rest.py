@@ -35,6 +35,20 @@ def rest_address(address: dict | None) -> dict | None:
     return rest
 
 
+def camel(name: str) -> str:
+    """``snake_case`` → ``snakeCase``."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def graphql_address(address: dict) -> dict:
+    """A REST address (``country_code``, ``province_code``...) as a ``MailingAddress`` record."""
+    record = {camel(key): value for key, value in address.items()}
+    if "countryCode" in record:
+        record["countryCodeV2"] = record.pop("countryCode")
+    return record
+
+
 def rest_customer(store: Store, record: dict) -> dict:
     """A customer record as a REST ``customer`` object.
 
@@ -113,6 +127,9 @@ def _apply(store: Store, record: dict, attrs: dict) -> None:
     if "tags" in attrs:
         tags = attrs["tags"]
         record["tags"] = store.split_tags(tags if isinstance(tags, list) else str(tags or ""))
+    for rest_name, name in (("shipping_address", "shippingAddress"), ("billing_address", "billingAddress")):
+        if isinstance(attrs.get(rest_name), dict) and record["__typename"] == "Order":
+            record[name] = graphql_address(attrs[rest_name])
     for metafield in attrs.get("metafields") or []:
         store.set_metafield(record["id"], metafield)
     store.touch(record)
@@ -168,6 +185,7 @@ def _resource(store: Store, method: str, plural: str, number: str | None, body: 
             else:
                 record = store.add_customer({"email": attrs.get("email")})
             _apply(store, record, attrs)
+            store.record_changed(record, created=True)
             return 201, {singular: render(store, record)}
         record = store.get(gid(typename, number), typename)
         if record is None:
@@ -179,6 +197,7 @@ def _resource(store: Store, method: str, plural: str, number: str | None, body: 
             if not isinstance(attrs, dict):
                 return 400, {"errors": {singular: "Required parameter missing or invalid"}}
             _apply(store, record, attrs)
+            store.record_changed(record)
             return 200, {singular: render(store, record)}
         if method == "DELETE":
             del store.records[record["id"]]

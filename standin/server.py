@@ -30,6 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from standin.deliveries import Deliverer, DeliveryOptions
 from standin.graphql_api import handle_graphql
 from standin.rest import handle_rest
 from standin.store import Store
@@ -158,6 +159,10 @@ class StandinHandler(BaseHTTPRequestHandler):
             return self._send(200, store.snapshot())
         if path == "/__standin/bucket" and method == "POST":
             return self._set_bucket(raw)
+        if path == "/__standin/uninstall" and method == "POST":
+            return self._send(200, {"delivered_to": self.server.deliverer.uninstall()})
+        if path == "/__standin/deliveries" and method == "GET":
+            return self._send(200, list(self.server.deliverer.log))
         return self._send(404, {"errors": "Not Found"})
 
     def _bulk_file(self, number: str) -> None:
@@ -252,13 +257,17 @@ class StandinHTTPServer(ThreadingHTTPServer):
         self.require_token = require_token
         self.granted_scopes = granted_scopes
         self.api_secret = api_secret
+        self.deliverer = Deliverer(store, api_secret)
 
 
 class StandinServer:
     """A running stand-in: ``StandinServer(store).start()`` serves on a free port in a thread.
 
     ``url`` is the base to put in ``HUB_SHOPIFY_ADMIN_URL``; ``store`` holds the
-    data tests assert on. Use as a context manager or call ``stop()``.
+    data tests assert on. Use as a context manager or call ``stop()``. With
+    ``deliveries``, changes of seeded data are delivered to the store's webhook
+    subscriptions, signed with ``api_secret`` (``standin.deliveries``); ``POST
+    /__standin/uninstall`` delivers ``app/uninstalled`` and revokes the app either way.
     """
 
     def __init__(
@@ -268,19 +277,38 @@ class StandinServer:
         host: str = "127.0.0.1",
         port: int = 0,
         require_token: bool = False,
-        granted_scopes: str = DEFAULT_SCOPES,
         api_secret: str = "hub-development-shopify-secret",  # noqa: S107 - HUB_SHOPIFY_API_SECRET's dev default
+        deliveries: DeliveryOptions | None = None,
     ) -> None:
         self.store = store if store is not None else Store.from_file()
         self.httpd = StandinHTTPServer(
             (host, port),
             self.store,
             require_token=require_token,
-            granted_scopes=granted_scopes,
+            granted_scopes=DEFAULT_SCOPES,
             api_secret=api_secret,
         )
-        self.store.base_url = self.url
+        self.deliveries = deliveries
+        self._serve(self.store)
         self._thread: threading.Thread | None = None
+
+    @property
+    def deliverer(self) -> Deliverer:
+        """Who delivers webhooks of the store served (``Deliverer.log`` lists every try)."""
+        return self.httpd.deliverer
+
+    def _serve(self, store: Store) -> None:
+        """Serve ``store``: its base URL, and webhook deliveries of its changes when enabled."""
+        self.store = store
+        store.base_url = self.url
+        self.httpd.store = store
+        options = self.deliveries or DeliveryOptions()
+        deliverer = Deliverer(
+            store, self.httpd.api_secret, attempts=options.attempts, retry_s=options.retry_s
+        )
+        self.httpd.deliverer = deliverer
+        if self.deliveries is not None:
+            store.change_listeners.append(deliverer.changed)
 
     @property
     def url(self) -> str:
@@ -308,9 +336,7 @@ class StandinServer:
 
         Lets one running server serve many tests, each starting from clean data.
         """
-        self.store = store if store is not None else Store.from_file()
-        self.store.base_url = self.url
-        self.httpd.store = self.store
+        self._serve(store if store is not None else Store.from_file())
         return self.store
 
     def stop(self) -> None:

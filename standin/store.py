@@ -73,6 +73,14 @@ class Bucket:
         }
 
 
+# The webhook topics of a created and of a changed record, by type.
+CHANGE_TOPICS = {
+    "Order": ("orders/create", "orders/updated"),
+    "Customer": ("customers/create", "customers/update"),
+    "Product": ("products/create", "products/update"),
+}
+
+
 class Store:
     """The data one stand-in serves. ``seed`` is a fixture dict (see ``seeds/default.json``)."""
 
@@ -95,6 +103,8 @@ class Store:
         # How many reads of a running bulk operation (node/currentBulkOperation) it takes to finish.
         self.bulk_reads_to_complete = 1
         self.bulk_finish_listeners: list[Callable[[dict], None]] = []
+        # Told of every created or changed order, customer and product (``changed``).
+        self.change_listeners: list[Callable[[str, dict], object]] = []
         self._next_number = 9_000_000_000_000
         if seed is not None:
             self.load(seed)
@@ -139,6 +149,19 @@ class Store:
     def of_type(self, typename: str) -> list[dict]:
         """Every record of ``typename``, in insertion order."""
         return [record for record in self.records.values() if record["__typename"] == typename]
+
+    def changed(self, topic: str, record: dict) -> None:
+        """Tell the change listeners (webhook deliveries) that ``record`` changed as ``topic``
+        (``orders/create``, ``customers/update``...) says."""
+        for listener in self.change_listeners:
+            listener(topic, record)
+
+    def record_changed(self, record: dict, *, created: bool = False) -> None:
+        """``changed`` with the topic of ``record``'s type (``CHANGE_TOPICS``); records of other
+        types change silently."""
+        topics = CHANGE_TOPICS.get(record.get("__typename", ""))
+        if topics is not None:
+            self.changed(topics[0] if created else topics[1], record)
 
     def touch(self, record: dict) -> None:
         """Set ``record``'s ``updatedAt`` to now."""
