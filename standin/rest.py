@@ -175,6 +175,7 @@ def _resource(store: Store, method: str, plural: str, number: str | None, body: 
                     return 422, {"errors": {"line_items": ["must have at least one line item"]}}
                 record = store.add_order(
                     {
+                        "createdAt": store.now(),
                         "email": attrs.get("email"),
                         "lineItems": [
                             {"title": item.get("title", ""), "quantity": item.get("quantity", 1)}
@@ -183,7 +184,7 @@ def _resource(store: Store, method: str, plural: str, number: str | None, body: 
                     }
                 )
             else:
-                record = store.add_customer({"email": attrs.get("email")})
+                record = store.add_customer({"email": attrs.get("email"), "createdAt": store.now()})
             _apply(store, record, attrs)
             store.record_changed(record, created=True)
             return 201, {singular: render(store, record)}

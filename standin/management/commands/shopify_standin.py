@@ -1,5 +1,5 @@
-"""``manage.py shopify_standin [--port PORT] [--host HOST] [--seed FILE] [--require-token]
-[--no-deliveries] [--delivery-attempts N] [--delivery-retry-s S]``, and
+"""``manage.py shopify_standin [--port PORT] [--host HOST] [--seed FILE] [--shop-domain DOMAIN]
+[--require-token] [--no-deliveries] [--delivery-attempts N] [--delivery-retry-s S]``, and
 ``manage.py shopify_standin --url URL --uninstall DOMAIN``.
 
 Serves the Shopify stand-in until interrupted (``bin/run-hub`` starts it for the demo shop),
@@ -48,6 +48,7 @@ class Command(BaseCommand):
             default=1.0,
             help="Seconds before the first retry (then doubling)",
         )
+        parser.add_argument("--shop-domain", help="Serve the seed's shop under this myshopify domain")
         parser.add_argument("--url", help="A running stand-in's URL (with --uninstall)")
         parser.add_argument(
             "--uninstall", metavar="DOMAIN", help="Uninstall the app from DOMAIN (with --url)"
@@ -60,6 +61,8 @@ class Command(BaseCommand):
             store = Store.from_file(opts["seed"])
         except (OSError, ValueError) as exc:
             raise CommandError(f"cannot load the seed {opts['seed']}: {exc}") from None
+        if opts["shop_domain"]:
+            store.shop["myshopifyDomain"] = opts["shop_domain"].strip().lower()
         server = StandinServer(
             store,
             host=opts["host"],
