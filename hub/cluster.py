@@ -6,7 +6,8 @@ also sweeps every few seconds itself, spec/runtime.md §6), tick the scheduler t
 delete expired generated files (spec/actions.md §5), and events complete for longer than the
 retention period with their runs, and expired cache entries (spec/platform.md §10); handle
 Shopify privacy requests whose first handling failed (spec/platform.md §10.1), and bring every
-connected shop's Shopify webhook subscriptions in line with its tasks (§2.2). They are
+connected shop's Shopify webhook subscriptions in line with its tasks (§2.2), and renew Shopify
+tokens that would lapse while a shop is idle (§2.1). They are
 created after every ``migrate``; standing schedules of ours that are no longer listed are removed
 then.
 """
@@ -23,6 +24,7 @@ SCHEDULES = {
     "hub: purge expired events and cache entries": ("runs.retention.purge", 60),
     "hub: handle waiting privacy requests": ("runs.privacy.handle_waiting", 60),
     "hub: sync Shopify webhook subscriptions": ("tasks_app.webhook_sync.sync_all", 60),
+    "hub: renew Shopify tokens ahead of their end": ("integrations.shopify.tokens.renew_expiring", 60),
 }
 
 

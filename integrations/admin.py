@@ -1,10 +1,12 @@
 """Admin for shops."""
 
+from urllib.parse import urlencode
+
 from allauth.socialaccount.models import SocialToken
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
-from integrations.models import Connection, Service, Shop
+from integrations.models import Connection, Service, Shop, ShopConnection
 
 
 @admin.register(Shop)
@@ -15,28 +17,54 @@ class ShopAdmin(admin.ModelAdmin):
         "myshopify_domain",
         "shop_name",
         "timezone_name",
+        "connection",
+        "attention",
         "email_sending_approved",
         "uninstalled_at",
         "created_at",
     ]
     search_fields = ["myshopify_domain"]
-    readonly_fields = ["id", "uninstalled_at", "created_at", "updated_at"]
-    fields = [
-        "id",
-        "myshopify_domain",
-        "data",
-        "access_token",
-        "api_version",
-        "run_concurrency",
-        "email_sending_approved",
-        "uninstalled_at",
-        "created_at",
+    readonly_fields = [
+        "id", "uninstalled_at", "connection", "token_expires_at", "refresh_token_expires_at",
+        "needs_reauthorization", "granted_scopes", "required_scopes", "scopes_to_grant", "created_at",
         "updated_at",
-    ]
+    ]  # fmt: skip
+    fields = [
+        "id", "myshopify_domain", "data", "access_token", "connection", "token_expires_at",
+        "refresh_token_expires_at", "needs_reauthorization", "granted_scopes", "required_scopes",
+        "scopes_to_grant",
+        "read_all_orders", "api_version", "run_concurrency", "email_sending_approved", "uninstalled_at",
+        "created_at", "updated_at",
+    ]  # fmt: skip
 
     @admin.display(description="name")
     def shop_name(self, shop: Shop) -> str:
         return (shop.data or {}).get("name", "")
+
+    @admin.display(description="needs")
+    def attention(self, shop: Shop) -> str:
+        """What the shop needs from a person: re-authorization, or scopes its tasks lack."""
+        if shop.needs_reauthorization:
+            return "re-authorization"
+        return f"scopes: {', '.join(shop.missing_scopes)}" if shop.missing_scopes else ""
+
+    @admin.display(description="missing scopes")
+    def scopes_to_grant(self, shop: Shop) -> str:
+        """The scopes enabled tasks need and Shopify has not granted, with the way to grant them:
+        a Re-authorize link for an installed shop, the app configuration for a client-credentials
+        shop (spec/platform.md §2.1)."""
+        missing = shop.missing_scopes
+        if not missing and not shop.needs_reauthorization:
+            return "none"
+        if shop.connection == ShopConnection.CLIENT_CREDENTIALS:
+            return format_html(
+                "{} &mdash; add them to the app's access scopes in the Dev Dashboard, release a new "
+                "version, then run <code>connect_shop {} --client-credentials</code>",
+                ", ".join(missing) or "none",
+                shop.myshopify_domain,
+            )
+        url = "/accounts/shopify/login/?" + urlencode({"process": "connect", "shop": shop.myshopify_domain})
+        return format_html('{} &mdash; <a href="{}">Re-authorize</a>', ", ".join(missing) or "none", url)
 
 
 @admin.register(Connection)

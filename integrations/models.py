@@ -20,6 +20,14 @@ def default_api_version() -> str:
     return settings.HUB_SHOPIFY_API_VERSION
 
 
+class ShopConnection(models.TextChoices):
+    """How a shop's access token came (spec/platform.md §2.1)."""
+
+    OAUTH = "oauth", "Installed through OAuth"
+    CLIENT_CREDENTIALS = "client_credentials", "Client-credentials grant (own organization)"
+    TOKEN = "token", "Token given by an operator"
+
+
 class Shop(models.Model):
     """One Shopify store.
 
@@ -35,6 +43,32 @@ class Shop(models.Model):
         null=True,
         blank=True,
         help_text="When Shopify said the app was uninstalled (app/uninstalled); empty while installed.",
+    )
+    connection = models.CharField(
+        max_length=24,
+        choices=ShopConnection.choices,
+        default=ShopConnection.TOKEN,
+        help_text="How Hub got the shop's access token; how it gets a new one.",
+    )
+    token_expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the access token expires (expiring tokens); empty: it does not.",
+    )
+    refresh_token = SealedCharField(max_length=1024, blank=True, default="")
+    refresh_token_expires_at = models.DateTimeField(null=True, blank=True)
+    needs_reauthorization = models.TextField(
+        blank=True,
+        default="",
+        help_text="Why the app must be authorized again (a failed token refresh); Shopify calls fail.",
+    )
+    granted_scopes = JSONField(default=list, blank=True, help_text="Access scopes Shopify granted.")
+    required_scopes = JSONField(
+        default=list, blank=True, help_text="Access scopes the enabled tasks need (spec/platform.md §7.9)."
+    )
+    read_all_orders = models.BooleanField(
+        default=False,
+        help_text="Ask for read_all_orders (all order history) beside read_orders at the next authorization.",
     )
     api_version = models.CharField(max_length=20, default=default_api_version)
     run_concurrency = models.PositiveIntegerField(default=default_run_concurrency)
@@ -55,8 +89,21 @@ class Shop(models.Model):
         """Record that the app was uninstalled at ``when`` (aware datetime): the offline token is
         dropped (Shopify revoked it) and the shop's runs fail from now on ("shop uninstalled").
         A reinstall through OAuth clears the mark and stores a new token."""
-        self.uninstalled_at, self.access_token = when, ""
-        self.save(update_fields=["uninstalled_at", "access_token", "updated_at"])
+        self.uninstalled_at, self.access_token, self.refresh_token = when, "", ""
+        self.token_expires_at = self.refresh_token_expires_at = None
+        self.save(
+            update_fields=[
+                "uninstalled_at", "access_token", "refresh_token", "token_expires_at",
+                "refresh_token_expires_at", "updated_at",
+            ]
+        )  # fmt: skip
+
+    @property
+    def missing_scopes(self) -> list[str]:
+        """Required scopes Shopify has not granted (a ``write_`` scope grants its ``read_``), sorted."""
+        granted = set(self.granted_scopes or [])
+        implied = {"read_" + scope.removeprefix("write_") for scope in granted if scope.startswith("write_")}
+        return sorted(set(self.required_scopes or []) - granted - implied)
 
     def update_from_resource(self, resource: dict) -> None:
         """Store a Shopify Shop resource (REST shape, as a ``shop/update`` delivery carries it):

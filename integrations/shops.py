@@ -49,3 +49,19 @@ def resolve_shop(domain: str | None):
     if len(shops) > 1:
         raise ShopError("several shops exist; name one with --shop DOMAIN")
     return shops[0]
+
+
+def install_scopes(domain: str) -> list[str]:
+    """The access scopes to ask for when ``domain`` installs or re-authorizes the app: what its
+    enabled tasks need (``Shop.required_scopes``, kept up to date by the tasks app), with
+    ``read_all_orders`` beside ``read_orders`` when the shop asked to read all orders (spec/platform.md
+    §2.1, §7.9). A shop Hub does not know yet asks for nothing more than the platform needs: none."""
+    from integrations.models import Shop
+
+    shop = Shop.objects.filter(myshopify_domain=domain).first()
+    if shop is None:
+        return []
+    scopes = list(shop.required_scopes or [])
+    if shop.read_all_orders and {"read_orders", "write_orders"} & set(scopes):
+        scopes.append("read_all_orders")
+    return sorted(set(scopes))

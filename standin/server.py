@@ -23,7 +23,6 @@ import hmac
 import json
 import logging
 import re
-import secrets
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,6 +30,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from standin.deliveries import Deliverer, DeliveryOptions
+from standin.grants import Grants
 from standin.graphql_api import handle_graphql
 from standin.rest import handle_rest
 from standin.store import Store
@@ -85,9 +85,12 @@ class StandinHandler(BaseHTTPRequestHandler):
             )
 
     def _authorized(self) -> bool:
-        if not self.server.require_token:
-            return True
-        return self.headers.get("X-Shopify-Access-Token", "") in self.server.store.tokens
+        """A request passes with a token the stand-in issued or seeded (any token unless
+        ``require_token``), never with one that expired or was refreshed away."""
+        token = self.headers.get("X-Shopify-Access-Token", "")
+        if not self.server.grants.usable(token):
+            return False
+        return not self.server.require_token or token in self.server.store.tokens
 
     # --- dispatch
 
@@ -160,7 +163,10 @@ class StandinHandler(BaseHTTPRequestHandler):
         if path == "/__standin/bucket" and method == "POST":
             return self._set_bucket(raw)
         if path == "/__standin/uninstall" and method == "POST":
-            return self._send(200, {"delivered_to": self.server.deliverer.uninstall()})
+            issued = set(store.tokens) | set(self.server.grants.expires)
+            delivered = self.server.deliverer.uninstall()
+            self.server.grants.revoked |= issued
+            return self._send(200, {"delivered_to": delivered})
         if path == "/__standin/deliveries" and method == "GET":
             return self._send(200, list(self.server.deliverer.log))
         return self._send(404, {"errors": "Not Found"})
@@ -187,12 +193,7 @@ class StandinHandler(BaseHTTPRequestHandler):
             params = _json_or_none(raw) or {}
         else:
             params = dict(parse_qsl(raw.decode("utf-8", "replace")))
-        missing = [name for name in ("client_id", "client_secret", "code") if not params.get(name)]
-        if missing:
-            return self._send(400, {"error": "invalid_request", "error_description": f"Missing {missing[0]}"})
-        token = "shpat_" + secrets.token_hex(16)
-        self.server.store.tokens.add(token)
-        return self._send(200, {"access_token": token, "scope": self.server.granted_scopes})
+        return self._send(*self.server.grants.answer(params))
 
     def _authorize(self, query: dict) -> None:
         """The merchant approved the install: redirect back with a code, signed like Shopify signs it."""
@@ -200,7 +201,7 @@ class StandinHandler(BaseHTTPRequestHandler):
         if not redirect_uri:
             return self._send(400, {"error": "invalid_request", "error_description": "Missing redirect_uri"})
         params = {
-            "code": secrets.token_hex(16),
+            "code": self.server.grants.new_code(query.get("scope")),
             "shop": self.server.store.shop.get("myshopifyDomain", "example.myshopify.com"),
             "state": query.get("state", ""),
             "timestamp": str(int(time.time())),
@@ -258,6 +259,7 @@ class StandinHTTPServer(ThreadingHTTPServer):
         self.granted_scopes = granted_scopes
         self.api_secret = api_secret
         self.deliverer = Deliverer(store, api_secret)
+        self.grants = Grants(self)
 
 
 class StandinServer:

@@ -1,10 +1,12 @@
-"""How tasks react to changes elsewhere: a shop's webhook subscriptions follow its tasks
-(spec/platform.md §2.2, registration lifecycle).
+"""How tasks react to changes elsewhere: a shop's required access scopes and webhook subscriptions
+follow its tasks (spec/platform.md §2.1, §2.2, §7.9).
 
-When a task is saved (created, edited, enabled, disabled, imported) or deleted, and when a shop
-is installed or reinstalled, the shop's subscriptions are synced on the queue after commit
-(``webhook_sync.sync_shop_by_id``). Without the queue (tests, ``--sync``) nothing is sent to
-Shopify from here: ``python manage.py sync_webhooks`` and the hourly schedule do it.
+When a task is saved or deleted, the shop's required scopes are recomputed at once
+(``shop_scopes``). When a task is saved (created, edited, enabled, disabled, imported) or
+deleted, and when a shop is installed or reinstalled, the shop's subscriptions are synced on the
+queue after commit (``webhook_sync.sync_shop_by_id``). Without the queue (tests, ``--sync``)
+nothing is sent to Shopify from here: ``python manage.py sync_webhooks`` and the hourly schedule
+do it.
 """
 
 from typing import Any
@@ -18,11 +20,16 @@ from django_q.tasks import async_task
 from integrations.models import Shop
 from integrations.signals import shop_installed
 from tasks_app.models import Task
+from tasks_app.shop_scopes import update_required_scopes
 
 
 def queue_sync(shop_id: Any) -> None:
-    """Sync the shop's webhook subscriptions on the queue once the transaction commits."""
+    """Sync the shop's webhook subscriptions on the queue once the transaction commits, when the
+    shop is connected (installed, with a token; an install syncs it then)."""
     if not settings.HUB_ENQUEUE_RUNS:
+        return
+    connected = Shop.objects.filter(pk=shop_id, uninstalled_at__isnull=True).exclude(access_token="")
+    if not connected.exists():
         return
     shop_id = str(shop_id)
     transaction.on_commit(
@@ -34,13 +41,15 @@ def queue_sync(shop_id: Any) -> None:
 
 @receiver(post_save, sender=Task, dispatch_uid="tasks_app.task_saved_sync_webhooks")
 def task_saved(sender: type[Task], instance: Task, **kwargs: Any) -> None:
-    """A task was created or changed: its shop's subscriptions may have to follow."""
+    """A task was created or changed: its shop's required scopes and subscriptions may change."""
+    update_required_scopes(instance.shop_id)
     queue_sync(instance.shop_id)
 
 
 @receiver(post_delete, sender=Task, dispatch_uid="tasks_app.task_deleted_sync_webhooks")
 def task_deleted(sender: type[Task], instance: Task, **kwargs: Any) -> None:
-    """A task was deleted: topics only it needed go."""
+    """A task was deleted: scopes and topics only it needed go."""
+    update_required_scopes(instance.shop_id)
     queue_sync(instance.shop_id)
 
 

@@ -75,8 +75,10 @@ def _account_updated(sender, request: HttpRequest, sociallogin: SocialLogin, **k
 
 @receiver(pre_social_login, dispatch_uid="hub_shopify_install")
 def _shopify_installed(sender, request: HttpRequest, sociallogin: SocialLogin, **kwargs) -> None:
-    """Keep the shop's offline access token and Shop resource from a Shopify install."""
-    from integrations.models import Shop
+    """Keep the shop's offline access token (with its end, refresh token and granted scopes) and
+    Shop resource from a Shopify install."""
+    from integrations.models import Shop, ShopConnection
+    from integrations.shopify.tokens import store_grant
 
     if sociallogin.account.provider != "shopify" or sociallogin.token is None:
         return
@@ -85,12 +87,11 @@ def _shopify_installed(sender, request: HttpRequest, sociallogin: SocialLogin, *
     if not domain:
         return
     shop, created = Shop.objects.update_or_create(
-        myshopify_domain=domain,
-        defaults={
-            "access_token": access_token_of(sociallogin.token),
-            "data": resource,
-            "uninstalled_at": None,
-        },
+        myshopify_domain=domain, defaults={"data": resource, "uninstalled_at": None}
     )
+    answer = getattr(sociallogin.token, "shopify_answer", None) or {
+        "access_token": access_token_of(sociallogin.token)
+    }
+    store_grant(shop, answer, ShopConnection.OAUTH)
     logger.info("%s shop %s", "installed" if created else "reinstalled", shop)
     shop_installed.send(sender=Shop, shop=shop)

@@ -159,19 +159,20 @@ def rotate_tokens() -> int:
 
 
 def rotate_shop_tokens() -> int:
-    """Re-encrypt every shop's offline access token with the newest key; returns how many.
+    """Re-encrypt every shop's offline access token (and refresh token) with the newest key;
+    returns how many shops.
     Raises ``TokenDecryptionError`` naming the first shop whose token no configured key decrypts."""
     from integrations.models import Shop
 
     count = 0
     with transaction.atomic():
-        for pk, domain, token in Shop.objects.select_for_update().values_list(
-            "pk", "myshopify_domain", "access_token"
+        for pk, domain, token, refresh in Shop.objects.select_for_update().values_list(
+            "pk", "myshopify_domain", "access_token", "refresh_token"
         ):
-            if is_sealed(token):  # loaded still sealed: no key opened it
+            if is_sealed(token) or is_sealed(refresh):  # loaded still sealed: no key opened it
                 raise TokenDecryptionError(f"shop {domain}")
-            if token:
-                Shop.objects.filter(pk=pk).update(access_token=token)  # sealed again, newest key
+            if token or refresh:  # sealed again, with the newest key
+                Shop.objects.filter(pk=pk).update(access_token=token, refresh_token=refresh)
                 count += 1
     return count
 

@@ -20,8 +20,9 @@ from django.conf import settings
 from hub.clock import SYSTEM_CLOCK, Clock
 from hub.errors import HubError
 from hub.net import describe_failure
+from integrations.models import Shop, ShopConnection
 from integrations.sealed import is_sealed
-from integrations.shopify import throttling
+from integrations.shopify import throttling, tokens
 from integrations.shopify.throttling import ThrottleBudget, ThrottleExhausted, ThrottleStatus
 
 logger = logging.getLogger("integrations.shopify")
@@ -171,7 +172,10 @@ class ShopifyClient:
         """The URL of ``path`` under ``/admin/api/<version>/`` (``graphql.json``, ``orders/1.json``)."""
         return f"{admin_base_url(self.shop)}/admin/api/{self.api_version}/{path.lstrip('/')}"
 
-    def headers(self) -> dict[str, str]:
+    def headers(self, *, renew: bool = False) -> dict[str, str]:
+        """The request headers, with the shop's access token (renewed first when it is about to
+        end, or when ``renew``: after Shopify answered 401). Raises ``ShopifyPermanentError`` when
+        the token cannot be decrypted or renewed (the shop then needs re-authorization)."""
         headers = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": "Hub"}
         token = self.shop.access_token
         if is_sealed(token):
@@ -180,9 +184,18 @@ class ShopifyClient:
                 "was encrypted with a key that is no longer in HUB_SECRET_KEYS; restore the key or "
                 "reinstall the app"
             )
+        if isinstance(self.shop, Shop):
+            try:
+                token = tokens.fresh_token(self.shop, force=renew)
+            except tokens.TokenRefused as exc:
+                raise ShopifyPermanentError(str(exc)) from None
         if token:
             headers["X-Shopify-Access-Token"] = token
         return headers
+
+    def _renewable(self) -> bool:
+        """Whether a 401 may be answered by renewing the token (an expiring or client-credentials one)."""
+        return isinstance(self.shop, Shop) and self.shop.connection != ShopConnection.TOKEN
 
     # --- GraphQL
 
@@ -281,6 +294,15 @@ class ShopifyClient:
             response = self.session.request(
                 method, url, data=data, headers=self.headers(), timeout=timeout, allow_redirects=False
             )
+            if response.status_code == 401 and self._renewable():  # revoked early: renew once, send again
+                response = self.session.request(
+                    method,
+                    url,
+                    data=data,
+                    headers=self.headers(renew=True),
+                    timeout=timeout,
+                    allow_redirects=False,
+                )
         except requests.Timeout as exc:
             self._count(
                 (self.clock.monotonic() - started) * 1000, graphql=url.endswith("/graphql.json"), cost=0

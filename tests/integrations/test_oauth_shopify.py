@@ -1,5 +1,7 @@
 """The Shopify install against a stand-in Admin host (HUB_SHOPIFY_ADMIN_URL) keeps the shop's token."""
 
+from django.utils import timezone
+
 from integrations.models import Shop
 from tests.integrations.oauth_helpers import (  # noqa: F401  (fixtures)
     CALLBACK,
@@ -23,17 +25,22 @@ def test_the_install_runs_against_the_stand_in_and_stores_the_offline_token(staf
     endpoint, params = start_connect(staff_client, "shopify")
 
     assert endpoint == services.url_for("/admin/oauth/authorize")
-    assert params == {
+    assert params == {  # a shop Hub does not know yet has no tasks: no scope is asked for
         "client_id": "shopify-client",
         "redirect_uri": CALLBACK.format(service="shopify"),
-        "scope": "read_orders,read_products",
         "response_type": "code",
         "state": params["state"],
         "shop": "example.myshopify.com",
     }
 
     services.expect_request("/admin/oauth/access_token", method="POST").respond_with_json(
-        {"access_token": "shpat_offline", "scope": "read_orders,read_products"}
+        {
+            "access_token": "shpat_offline",
+            "scope": "read_products,read_orders",
+            "expires_in": 3600,
+            "refresh_token": "shprt_1",
+            "refresh_token_expires_in": 7776000,
+        }
     )
     services.expect_request(
         "/admin/shop.json", headers={"X-Shopify-Access-Token": "shpat_offline"}
@@ -50,8 +57,16 @@ def test_the_install_runs_against_the_stand_in_and_stores_the_offline_token(staf
         "code": "c0de",
         "client_id": "shopify-client",
         "client_secret": "shopify-secret",
+        "expiring": "1",
     }
     shop = Shop.objects.get()
+    assert (shop.connection, shop.refresh_token, shop.granted_scopes) == (
+        "oauth",
+        "shprt_1",
+        ["read_orders", "read_products"],
+    )
+    assert 3590 < (shop.token_expires_at - timezone.now()).total_seconds() <= 3600
+    assert 7775990 < (shop.refresh_token_expires_at - timezone.now()).total_seconds() <= 7776000
     assert (shop.myshopify_domain, shop.access_token, shop.data) == (
         "example.myshopify.com",
         "shpat_offline",
@@ -63,3 +78,15 @@ def test_the_shop_parameter_must_still_be_a_myshopify_domain(staff_client, servi
     response = staff_client.post("/accounts/shopify/login/?process=connect&shop=127.0.0.1:8000")
 
     assert (response.status_code, response.content) == (400, b"Invalid `shop` parameter")
+
+
+def test_a_known_shop_is_asked_for_the_scopes_its_tasks_need(staff_client, services, db):
+    Shop.objects.create(
+        myshopify_domain="example.myshopify.com",
+        required_scopes=["read_customers", "write_orders"],
+        read_all_orders=True,
+    )
+
+    _endpoint, params = start_connect(staff_client, "shopify")
+
+    assert params["scope"] == "read_all_orders,read_customers,write_orders"

@@ -212,6 +212,17 @@ def test_saving_or_deleting_a_task_and_an_install_queue_a_sync_of_the_shop(
     assert queued == [("tasks_app.webhook_sync.sync_shop_by_id", str(connected.pk))] * 3
 
 
+def test_a_shop_not_connected_queues_no_sync(shop, settings, monkeypatch, django_capture_on_commit_callbacks):
+    settings.HUB_ENQUEUE_RUNS = True
+    queued = []
+    monkeypatch.setattr("tasks_app.receivers.async_task", lambda *args, **kwargs: queued.append(args))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_task(shop, subscriptions=["shopify/orders/create"])
+
+    assert queued == []
+
+
 def test_without_the_queue_nothing_is_queued(
     connected, settings, monkeypatch, django_capture_on_commit_callbacks
 ):

@@ -1,4 +1,4 @@
-"""Shopify app install (offline token) with the Admin host overridable by ``HUB_SHOPIFY_ADMIN_URL``.
+"""Shopify app install (expiring offline token) with the Admin host overridable by ``HUB_SHOPIFY_ADMIN_URL``.
 
 allauth's adapter always talks to ``https://<shop>.myshopify.com``; Hub keeps
 validating the shop domain but sends the requests to the configured host when
@@ -25,6 +25,23 @@ class ShopifyOAuth2Adapter(AllauthShopifyAdapter):
 
     def _shop_url(self, path: str) -> str:
         return f"{admin_base_url(self._shop_domain())}{path}"
+
+    def get_access_token_data(self, request, app, client, pkce_code_verifier=None):  # type: ignore[no-untyped-def]
+        """Exchange the code for an **expiring** offline token (``expiring=1``: an hour, with a
+        rotating refresh token; Shopify requires them of public apps)."""
+        code = request.GET.get("code")
+        data = client.get_access_token(
+            code, pkce_code_verifier=pkce_code_verifier, extra_data={"expiring": "1"}
+        )
+        self.did_fetch_access_token = True
+        return data
+
+    def parse_token(self, data):  # type: ignore[no-untyped-def]
+        """allauth's token, carrying Shopify's whole answer (``scope``, ``refresh_token_expires_in``)
+        for the install handler (``integrations.oauth.connections``)."""
+        token = super().parse_token(data)
+        token.shopify_answer = dict(data)
+        return token
 
 
 oauth2_login = ShopifyOAuth2LoginView.adapter_view(ShopifyOAuth2Adapter)
