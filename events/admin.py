@@ -1,9 +1,14 @@
-"""Admin for Mechanic webhooks and Shopify deliveries. Events, with their runs, are in ``runs.admin``."""
+"""Admin for Mechanic webhooks, custom Shopify webhooks and Shopify deliveries. Events, with their
+runs, are in ``runs.admin``."""
 
-from django.contrib import admin
-from django.http import HttpRequest
+import json
 
-from events.models import ShopifyDelivery, Webhook
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from events.custom_webhooks import warnings
+from events.models import CustomWebhook, ShopifyDelivery, Webhook
 
 
 @admin.register(Webhook)
@@ -29,3 +34,41 @@ class ShopifyDeliveryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(CustomWebhook)
+class CustomWebhookAdmin(admin.ModelAdmin):
+    """Custom Shopify webhooks (spec/platform.md §2.4): validated on save; status and Shopify's
+    last message come from the sync; export as the JSON ``custom_webhooks import`` reads."""
+
+    list_display = [
+        "name",
+        "shop",
+        "shopify_topic",
+        "event_topic",
+        "filter",
+        "enabled",
+        "status",
+        "sync_error",
+    ]
+    list_filter = ["shop", "enabled", "status"]
+    search_fields = ["name", "event_topic", "shopify_topic"]
+    readonly_fields = ["id", "status", "sync_error", "shopify_subscription_id", "synced_at", "created_at"]
+    fields = [
+        "id", "shop", "name", "shopify_topic", "event_topic", "filter", "include_fields",
+        "metafield_namespaces", "metafields", "enabled", "status", "sync_error", "shopify_subscription_id",
+        "synced_at", "created_at",
+    ]  # fmt: skip
+    actions = ["export_json"]
+
+    def save_model(self, request: HttpRequest, obj: CustomWebhook, form, change: bool) -> None:  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        for warning in warnings(obj):
+            self.message_user(request, warning, messages.WARNING)
+
+    @admin.action(description="Export the selected webhooks as JSON")
+    def export_json(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        body = json.dumps([webhook.export_data() for webhook in queryset.order_by("name")], indent=2)
+        response = HttpResponse(body + "\n", content_type="application/json")
+        response["Content-Disposition"] = 'attachment; filename="custom-shopify-webhooks.json"'
+        return response

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from events.models import Event, PrivacyRequest, PrivacyTopic, ShopifyDelivery, Webhook
+from events.models import CustomWebhook, Event, PrivacyRequest, PrivacyTopic, ShopifyDelivery, Webhook
 from events.params import ParamsError, media_type, parse_body, parse_json, parse_nested_query
 from events.signals import privacy_request_received
 from events.topics import TOPIC_RE
@@ -296,15 +296,22 @@ def receive_shopify_delivery(headers: Mapping[str, str], raw: bytes) -> Event | 
 
     if topic == SHOP_UPDATE_TOPIC and isinstance(data, dict):
         shop.update_from_resource(data)
-    key = shopify_delivery_key(headers, topic)
+    return ingest_once(
+        shop, shopify_delivery_key(headers, topic), topic, data, source="shopify", shopify_topic=topic
+    )
+
+
+def ingest_once(shop: Shop, key: str | None, topic: str, data: Any, **fields: Any) -> Event | None:
+    """Store the event of a delivery unless its ``key`` (``shopify_delivery_key``) was seen within
+    ``HUB_SHOPIFY_DEDUP_HOURS``; None for such a repeat. ``fields`` are Event fields."""
     if key is None:
-        return Event.objects.ingest(shop, topic, data, source="shopify", shopify_topic=topic)
+        return Event.objects.ingest(shop, topic, data, **fields)
     for _ in range(2):
         try:
             # One transaction: the event, its run and the delivery row that keeps repeats out; a
             # repeat's delivery row conflicts and takes its event back with it.
             with transaction.atomic():
-                event = Event.objects.ingest(shop, topic, data, source="shopify", shopify_topic=topic)
+                event = Event.objects.ingest(shop, topic, data, **fields)
                 ShopifyDelivery.objects.create(shop=shop, key=key, event=event)
             return event
         except IntegrityError:
@@ -315,6 +322,37 @@ def receive_shopify_delivery(headers: Mapping[str, str], raw: bytes) -> Event | 
                 break
     logger.info("Repeated Shopify delivery %s for %s dropped", key, shop)
     return None
+
+
+def receive_custom_delivery(webhook_id: str, headers: Mapping[str, str], raw: bytes) -> Event | None:
+    """Store the event of a verified delivery for custom webhook ``webhook_id`` (spec/platform.md
+    §2.4): topic ``event_topic``, ``shopify_topic`` from ``X-Shopify-Topic``, source
+    ``custom_shopify_webhook_subscription:<id>``, data the payload as Shopify filtered and trimmed
+    it. None when dropped: an unknown or deleted webhook, a shop that is not the webhook's or is
+    uninstalled, a repeat. Raises ``InvalidDelivery`` for a missing topic or a body that is not JSON."""
+    try:
+        webhook = CustomWebhook.objects.select_related("shop").filter(pk=uuid.UUID(webhook_id)).first()
+    except ValueError:
+        webhook = None
+    domain = (headers.get("X-Shopify-Shop-Domain") or "").strip().lower()
+    if webhook is None or webhook.shop.myshopify_domain != domain or webhook.shop.uninstalled_at is not None:
+        logger.warning(
+            "Delivery for custom webhook %s (shop %r) dropped: no such webhook of that shop",
+            webhook_id,
+            domain,
+        )
+        return None
+    topic = "shopify/" + (headers.get("X-Shopify-Topic") or "").strip().lower()
+    if not TOPIC_RE.fullmatch(topic):
+        raise InvalidDelivery("X-Shopify-Topic is missing or is not a subject/verb topic")
+    try:
+        data = parse_json(raw)
+    except ParamsError as exc:
+        raise InvalidDelivery(f"The body is not valid JSON ({exc}).") from None
+    key = shopify_delivery_key(headers, f"{topic}:{webhook.pk}")
+    return ingest_once(
+        webhook.shop, key, webhook.event_topic, data, source=webhook.source, shopify_topic=topic
+    )
 
 
 def receive_privacy_request(

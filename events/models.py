@@ -247,3 +247,78 @@ class PrivacyRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_topic_display()} for {self.shop_domain} ({self.received_at:%Y-%m-%d %H:%M})"
+
+
+class CustomWebhookStatus(models.TextChoices):
+    """Where a custom Shopify webhook stands (spec/platform.md §2.4)."""
+
+    RECEIVING = "receiving", "Receiving"
+    NOT_RECEIVING = "not_receiving", "Not receiving (no enabled task subscribes)"
+    NEEDS_PERMISSIONS = "needs_permissions", "Needs permissions"
+    NEEDS_FILTER = "needs_filter", "Needs filter (conflicts with a native subscription)"
+    SYNC_ERROR = "sync_error", "Sync error"
+    DISABLED = "disabled", "Disabled"
+
+
+class CustomWebhook(models.Model):
+    """A custom Shopify webhook (spec/platform.md §2.4): Shopify filters or trims deliveries of
+    ``shopify_topic`` (``filter``, ``include_fields``, metafields) and Hub turns each into an event
+    of ``event_topic`` (``user/...``) with ``source`` ``custom_shopify_webhook_subscription:<id>``.
+
+    A Shopify subscription exists only while the webhook is ``enabled`` and an enabled task
+    subscribes to ``event_topic``; ``status``, ``sync_error`` and ``shopify_subscription_id`` say
+    what the last sync found (``tasks_app.webhook_sync``). Validation: ``events.custom_webhooks``.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    shop = models.ForeignKey("integrations.Shop", on_delete=models.CASCADE, related_name="custom_webhooks")
+    name = models.CharField(max_length=255)
+    shopify_topic = models.CharField(max_length=128, help_text="e.g. shopify/products/update")
+    event_topic = models.CharField(max_length=128, help_text="user/<subject>/<verb>")
+    filter = models.TextField(blank=True, default="", help_text="Shopify's webhook filter syntax.")
+    include_fields = JSONField(default=list, blank=True, help_text="Payload field paths to keep.")
+    metafield_namespaces = JSONField(default=list, blank=True)
+    metafields = JSONField(default=list, blank=True, help_text="namespace.key entries.")
+    enabled = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=24,
+        choices=CustomWebhookStatus.choices,
+        default=CustomWebhookStatus.DISABLED,
+        editable=False,
+    )
+    sync_error = models.TextField(blank=True, default="", editable=False)
+    shopify_subscription_id = models.CharField(max_length=255, blank=True, default="", editable=False)
+    synced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    EXPORTED = (
+        "name",
+        "shopify_topic",
+        "event_topic",
+        "filter",
+        "include_fields",
+        "metafield_namespaces",
+        "metafields",
+    )
+
+    class Meta:
+        ordering = ["shop", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.shopify_topic} → {self.event_topic})"
+
+    @property
+    def source(self) -> str:
+        """The ``source`` of the events it produces."""
+        return f"custom_shopify_webhook_subscription:{self.id}"
+
+    def clean(self) -> None:
+        """Save-time validation (spec/platform.md §2.4); raises ``ValidationError`` per field."""
+        from events.custom_webhooks import check
+
+        check(self)
+
+    def export_data(self) -> dict:
+        """The webhook's configuration as exported (never its enabled state or sync status)."""
+        return {name: getattr(self, name) for name in self.EXPORTED}

@@ -13,4 +13,9 @@ urlpatterns = [
     ),
     path("shopify/webhooks", views.ShopifyWebhooksView.as_view(), name="shopify_webhooks"),
     path("shopify/webhooks/", views.ShopifyWebhooksView.as_view(), name="shopify_webhooks_slash"),
+    path(
+        "shopify/webhooks/custom/<str:webhook_id>",
+        views.CustomShopifyWebhooksView.as_view(),
+        name="custom_shopify_webhooks",
+    ),
 ]

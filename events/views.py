@@ -60,6 +60,15 @@ class ShopifyWebhooksView(IngressView):
         return shopify_webhooks(request)
 
 
+class CustomShopifyWebhooksView(IngressView):
+    """``/shopify/webhooks/custom/<id>``: deliveries of a custom Shopify webhook (spec/platform.md §2.4)."""
+
+    def respond(self, request: HttpRequest, webhook_id: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return shopify_webhooks(request, custom_webhook_id=webhook_id)
+
+
 # Methods each client variant accepts besides the OPTIONS preflight (§1.2).
 WEBHOOK_CLIENT_METHODS = {
     None: ("POST",),
@@ -94,8 +103,9 @@ def mechanic_webhook(request: HttpRequest, webhook_id: str, client: str | None =
     return _with_cors(response, request_id)
 
 
-def shopify_webhooks(request: HttpRequest) -> HttpResponse:
-    """``/shopify/webhooks``: verify the HMAC, store the event, answer 200 (§2.3)."""
+def shopify_webhooks(request: HttpRequest, custom_webhook_id: str | None = None) -> HttpResponse:
+    """``/shopify/webhooks`` (and a custom webhook's address): verify the HMAC, store the event,
+    answer 200 (§2.3, §2.4)."""
     try:
         raw = ingress.read_body(request)
     except ingress.BodyTooLarge:
@@ -105,7 +115,10 @@ def shopify_webhooks(request: HttpRequest) -> HttpResponse:
             "Invalid or missing X-Shopify-Hmac-Sha256.", status=401, content_type="text/plain"
         )
     try:
-        ingress.receive_shopify_delivery(request.headers, raw)
+        if custom_webhook_id is None:
+            ingress.receive_shopify_delivery(request.headers, raw)
+        else:
+            ingress.receive_custom_delivery(custom_webhook_id, request.headers, raw)
     except ingress.InvalidDelivery as exc:
         return HttpResponseBadRequest(str(exc), content_type="text/plain")
     return HttpResponse(status=200)

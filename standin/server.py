@@ -163,10 +163,14 @@ class StandinHandler(BaseHTTPRequestHandler):
         if path == "/__standin/bucket" and method == "POST":
             return self._set_bucket(raw)
         if path == "/__standin/uninstall" and method == "POST":
+            served = str(store.shop.get("myshopifyDomain") or "")
+            asked = str((_json_or_none(raw) or {}).get("shop") or served).strip().lower()
+            if asked != served:
+                return self._send(404, {"errors": f"this stand-in serves {served}, not {asked}"})
             issued = set(store.tokens) | set(self.server.grants.expires)
             delivered = self.server.deliverer.uninstall()
             self.server.grants.revoked |= issued
-            return self._send(200, {"delivered_to": delivered})
+            return self._send(200, {"shop": served, "delivered_to": delivered})
         if path == "/__standin/deliveries" and method == "GET":
             return self._send(200, list(self.server.deliverer.log))
         return self._send(404, {"errors": "Not Found"})

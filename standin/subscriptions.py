@@ -90,6 +90,7 @@ def create_subscription(store: Store, _record: dict | None, args: dict) -> dict:
             "filter": filter_,
             "includeFields": list(given.get("includeFields") or []),
             "metafieldNamespaces": list(given.get("metafieldNamespaces") or []),
+            "metafields": [dict(item) for item in given.get("metafields") or []],
             "createdAt": now,
             "updatedAt": now,
         }

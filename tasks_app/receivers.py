@@ -17,6 +17,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django_q.tasks import async_task
 
+from events.models import CustomWebhook
 from integrations.models import Shop
 from integrations.signals import shop_installed
 from tasks_app.models import Task
@@ -57,3 +58,11 @@ def task_deleted(sender: type[Task], instance: Task, **kwargs: Any) -> None:
 def shop_was_installed(sender: type[Shop], shop: Shop, **kwargs: Any) -> None:
     """A shop installed (or reinstalled, or re-authorized) the app: subscribe what it needs."""
     queue_sync(shop.pk)
+
+
+@receiver(post_save, sender=CustomWebhook, dispatch_uid="tasks_app.custom_webhook_saved")
+@receiver(post_delete, sender=CustomWebhook, dispatch_uid="tasks_app.custom_webhook_deleted")
+def custom_webhook_changed(sender: type[CustomWebhook], instance: CustomWebhook, **kwargs: Any) -> None:
+    """A custom webhook was saved or deleted: the shop's scopes and subscriptions may follow."""
+    update_required_scopes(instance.shop_id)
+    queue_sync(instance.shop_id)

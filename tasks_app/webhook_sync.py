@@ -4,8 +4,9 @@
 Exactly one subscription per (shop, topic) exists, delivering to ``HUB_BASE_URL/shopify/webhooks``,
 while an enabled task's subscriptions name ``shopify/<topic>`` (with or without an offset), plus
 the platform's own ``app/uninstalled`` and ``shop/update``; every other subscription to that
-address is removed, and so are repeats. Subscriptions to other addresses (another Hub, custom
-webhooks) are left alone. ``sync_shop`` compares with Shopify's list and creates and deletes what
+address is removed, and so are repeats. Custom webhooks, at their own addresses under
+``/shopify/webhooks/custom/``, are synced by ``custom_webhook_sync``; subscriptions to other
+addresses are left alone. ``sync_shop`` compares with Shopify's list and creates and deletes what
 differs; it runs after a task is saved or deleted (on the queue), after an install, hourly for
 every connected shop, and from ``python manage.py sync_webhooks``.
 """
@@ -27,6 +28,7 @@ from integrations.shopify.webhooks import (
     shopify_topic,
     topic_enum,
 )
+from tasks_app.custom_webhook_sync import CustomSync
 from tasks_app.models import Task
 
 logger = logging.getLogger("tasks_app.webhook_sync")
@@ -46,6 +48,7 @@ class SyncReport:
     deleted: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    custom: list[str] = field(default_factory=list)
     error: str | None = None
 
     def lines(self, *, dry_run: bool = False) -> list[str]:
@@ -59,6 +62,7 @@ class SyncReport:
             if topics
         ]
         lines = [f"{self.shop}: {'; '.join(parts) or 'nothing subscribed'}"]
+        lines += [f"{self.shop}: {line}" for line in self.custom]
         unknown = "not a Shopify webhook topic, not subscribed"
         lines += [f"{self.shop}: {unknown}: {line}" for line in self.unknown]
         return lines
@@ -114,7 +118,8 @@ def sync_shop(shop: Shop, *, dry_run: bool = False) -> SyncReport:
     wanted, report.unknown = wanted_topics(shop)
     client = ShopifyClient(shop)
     try:
-        to_create, to_delete, report.kept = plan(wanted, ours(list_subscriptions(client)))
+        existing = list_subscriptions(client)
+        to_create, to_delete, report.kept = plan(wanted, ours(existing))
         for topic in to_create:
             if not dry_run:
                 create_subscription(client, topic, callback_url())
@@ -123,6 +128,7 @@ def sync_shop(shop: Shop, *, dry_run: bool = False) -> SyncReport:
             if not dry_run:
                 delete_subscription(client, item)
             report.deleted.append(item.topic)
+        CustomSync(shop, client, existing, dry_run, report.custom.append).run(native=wanted)
     except ShopifyError as exc:
         report.error = str(exc)
         logger.warning("webhook subscriptions of %s not synced: %s", shop, exc)

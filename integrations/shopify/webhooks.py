@@ -22,7 +22,7 @@ PAGE_SIZE = 250
 
 LIST_QUERY = """query HubWebhookSubscriptions($first: Int!, $after: String) {
   webhookSubscriptions(first: $first, after: $after) {
-    nodes { id topic uri filter }
+    nodes { id topic uri filter includeFields metafieldNamespaces metafields { namespace key } }
     pageInfo { hasNextPage endCursor }
   }
 }"""
@@ -30,7 +30,7 @@ CREATE_MUTATION = """mutation HubWebhookSubscriptionCreate(
   $topic: WebhookSubscriptionTopic!, $webhookSubscription: WebhookSubscriptionInput!
 ) {
   webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription) {
-    webhookSubscription { id topic uri filter }
+    webhookSubscription { id topic uri filter includeFields metafieldNamespaces metafields { namespace key } }
     userErrors { field message }
   }
 }"""
@@ -69,18 +69,56 @@ def callback_url() -> str:
 
 
 @dataclass(frozen=True)
+class Payload:
+    """What a subscription asks Shopify to filter and keep: filter (search syntax), top-level
+    include fields, metafield namespaces and ``namespace.key`` metafields."""
+
+    filter: str | None = None
+    include_fields: tuple[str, ...] = ()
+    metafield_namespaces: tuple[str, ...] = ()
+    metafields: tuple[str, ...] = ()
+
+    def as_input(self) -> dict[str, Any]:
+        """The ``WebhookSubscriptionInput`` fields that are set."""
+        fields: dict[str, Any] = {}
+        if self.filter:
+            fields["filter"] = self.filter
+        if self.include_fields:
+            fields["includeFields"] = list(self.include_fields)
+        if self.metafield_namespaces:
+            fields["metafieldNamespaces"] = list(self.metafield_namespaces)
+        if self.metafields:
+            fields["metafields"] = [
+                dict(zip(("namespace", "key"), item.split(".", 1), strict=True)) for item in self.metafields
+            ]
+        return fields
+
+
+@dataclass(frozen=True)
 class WebhookSubscription:
-    """One subscription as Shopify lists it: gid, topic enum (``ORDERS_CREATE``), address, filter."""
+    """One subscription as Shopify lists it: gid, topic enum (``ORDERS_CREATE``), address, and
+    what it filters and keeps."""
 
     id: str
     topic: str
     uri: str
-    filter: str | None = None
+    payload: Payload = Payload()
+
+    @property
+    def filter(self) -> str | None:
+        """The subscription's filter, None when it has none."""
+        return self.payload.filter
 
     @classmethod
     def of(cls, node: dict[str, Any]) -> WebhookSubscription:
-        """From a ``WebhookSubscription`` node (``id topic uri filter``)."""
-        return cls(id=node["id"], topic=node["topic"], uri=node.get("uri") or "", filter=node.get("filter"))
+        """From a ``WebhookSubscription`` node."""
+        payload = Payload(
+            filter=node.get("filter") or None,
+            include_fields=tuple(node.get("includeFields") or ()),
+            metafield_namespaces=tuple(node.get("metafieldNamespaces") or ()),
+            metafields=tuple(f"{item['namespace']}.{item['key']}" for item in node.get("metafields") or ()),
+        )
+        return cls(id=node["id"], topic=node["topic"], uri=node.get("uri") or "", payload=payload)
 
 
 def _data(body: dict[str, Any], what: str) -> dict[str, Any]:
@@ -116,10 +154,14 @@ def list_subscriptions(client: ShopifyClient) -> list[WebhookSubscription]:
         after = page["pageInfo"]["endCursor"]
 
 
-def create_subscription(client: ShopifyClient, topic: str, uri: str) -> WebhookSubscription:
-    """Subscribe the shop to ``topic`` (enum, ``ORDERS_CREATE``) at ``uri``; the new subscription.
-    Raises ``ShopifyPermanentError`` with Shopify's ``userErrors`` when refused."""
-    variables = {"topic": topic, "webhookSubscription": {"uri": uri, "format": "JSON"}}
+def create_subscription(
+    client: ShopifyClient, topic: str, uri: str, payload: Payload | None = None
+) -> WebhookSubscription:
+    """Subscribe the shop to ``topic`` (enum, ``ORDERS_CREATE``) at ``uri``, filtered and trimmed
+    as ``payload`` says; the new subscription. Raises ``ShopifyPermanentError`` with Shopify's
+    ``userErrors`` when refused."""
+    fields = {"uri": uri, "format": "JSON", **(payload.as_input() if payload else {})}
+    variables = {"topic": topic, "webhookSubscription": fields}
     body = client.graphql(CREATE_MUTATION, variables)
     what = f"subscribing to {topic}"
     payload = _accepted(_data(body, what).get("webhookSubscriptionCreate"), what)

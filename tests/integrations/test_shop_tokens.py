@@ -267,3 +267,13 @@ def test_a_shopify_action_of_a_shop_needing_re_authorization_fails_with_that_mes
     assert (run.status, run.permanent) == ("failed", True)
     assert run.error == "shop example.myshopify.com needs re-authorization: x"
     assert not [entry for entry in standin.store.requests if entry["path"].endswith("/graphql.json")]
+
+
+def test_connect_shop_without_a_client_id_says_which_setting_to_set(db, settings):
+    settings.HUB_SHOPIFY_API_KEY = ""
+    settings.SOCIALACCOUNT_PROVIDERS = {"shopify": {"APP": {"client_id": "", "secret": "s"}}}
+
+    with pytest.raises(CommandError, match="^set HUB_SHOPIFY_API_KEY to the app's client id"):
+        call_command("connect_shop", "example", "--client-credentials")
+
+    assert not Shop.objects.exists()

@@ -196,3 +196,17 @@ def test_the_uninstall_command_delivers_app_uninstalled_and_hub_marks_the_shop(
     shop.refresh_from_db()
     assert shop.uninstalled_at is not None and shop.access_token == ""
     assert delivering.store.of_type("WebhookSubscription") == []
+
+
+def test_uninstalling_another_shop_than_the_stand_ins_is_refused_and_revokes_nothing(delivering):
+    from django.core.management import CommandError, call_command
+
+    delivering.store.tokens.add("shpat_kept")
+
+    with pytest.raises(
+        CommandError, match="answered 404: this stand-in serves example.myshopify.com, not nope.myshopify.com"
+    ):
+        call_command("shopify_standin", "--url", delivering.url, "--uninstall", "nope.myshopify.com")
+
+    assert "shpat_kept" in delivering.store.tokens
+    assert delivering.httpd.grants.revoked == set()

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from integrations.models import Shop
 from integrations.shopify import ShopifyClient, ShopifyError
-from integrations.shopify.tokens import TokenRefused, client_credentials
+from integrations.shopify.tokens import TokenRefused, app_credentials, client_credentials
 from integrations.shops import ShopError, normalize_domain
 from integrations.signals import shop_installed
 
@@ -32,6 +32,11 @@ class Command(BaseCommand):
             raise CommandError(
                 "say --client-credentials (the only grant a command can use); other stores install the app "
                 f"through OAuth at /accounts/shopify/login/?shop={opts['domain']}"
+            )
+        if not app_credentials()["client_id"]:
+            raise CommandError(
+                "set HUB_SHOPIFY_API_KEY to the app's client id (and HUB_SHOPIFY_API_SECRET to its secret): "
+                "the client-credentials grant sends both"
             )
         try:
             domain = normalize_domain(opts["domain"])

@@ -95,9 +95,14 @@ class Command(BaseCommand):
         except requests.RequestException as exc:
             raise CommandError(f"no stand-in answers at {url}: {exc}") from None
         if response.status_code != 200:
-            raise CommandError(
-                f"the stand-in at {url} answered {response.status_code}: {response.text[:200]}"
+            detail = (
+                response.json().get("errors") if "json" in response.headers.get("Content-Type", "") else ""
             )
-        delivered = response.json().get("delivered_to") or []
-        to = ", ".join(delivered) or "no subscription"
-        self.stdout.write(f"Uninstalled the app from {domain}: app/uninstalled delivered to {to}.")
+            raise CommandError(
+                f"the stand-in at {url} answered {response.status_code}: {detail or response.text[:200]}"
+            )
+        answer = response.json()
+        to = ", ".join(answer.get("delivered_to") or []) or "no subscription"
+        self.stdout.write(
+            f"Uninstalled the app from {answer.get('shop')}: app/uninstalled delivered to {to}."
+        )

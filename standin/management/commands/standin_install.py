@@ -25,6 +25,8 @@ ORDER = {
 }
 SUBSCRIPTIONS = "{ webhookSubscriptions(first: 100) { nodes { topic } } }"
 NEWEST_ORDER = "{ orders(first: 1, reverse: true) { nodes { name tags } } }"
+# The subscription list counts as complete once it has not changed for this long (seconds).
+SETTLED_S = 2.0
 
 
 class Command(BaseCommand):
@@ -61,15 +63,21 @@ class Command(BaseCommand):
         return requests.post(url, json={"query": query}, timeout=10).json()
 
     def wait_for_webhooks(self, standin: str, wait_s: float) -> list[str]:
-        """The stand-in's subscription topics once ``ORDERS_CREATE`` is among them (Hub's queue
-        syncs them after the install), or what there is after ``wait_s`` seconds."""
+        """The stand-in's subscription topics once ``ORDERS_CREATE`` is among them and the list
+        has stayed the same for ``SETTLED_S`` (Hub's queue syncs them after the install), or what
+        there is after ``wait_s`` seconds."""
         deadline = time.monotonic() + wait_s
+        last: list[str] = []
+        steady_since = time.monotonic()
         while True:
             nodes = self.graphql(standin, SUBSCRIPTIONS)["data"]["webhookSubscriptions"]["nodes"]
             topics = sorted(node["topic"] for node in nodes)
-            if "ORDERS_CREATE" in topics or time.monotonic() > deadline:
+            if topics != last:
+                last, steady_since = topics, time.monotonic()
+            settled = time.monotonic() - steady_since >= SETTLED_S
+            if ("ORDERS_CREATE" in topics and settled) or time.monotonic() > deadline:
                 return topics
-            time.sleep(0.5)
+            time.sleep(0.25)
 
     def instructions(self, shop: str, standin: str, topics: list[str]) -> str:
         api = f"{standin.rstrip('/')}/admin/api/{settings.HUB_SHOPIFY_API_VERSION}"
