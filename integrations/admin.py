@@ -6,7 +6,17 @@ from allauth.socialaccount.models import SocialToken
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
-from integrations.models import Connection, Service, Shop, ShopConnection
+from integrations.models import Connection, Service, Shop, ShopConnection, ShopMember
+
+
+class ShopMemberInline(admin.TabularInline):
+    """The people who work on a shop (the owner who installed it through Shopify, spec/platform.md §9.1)."""
+
+    model = ShopMember
+    extra = 0
+    fields = ["user", "role", "created_at"]
+    readonly_fields = ["created_at"]
+    autocomplete_fields = ["user"]
 
 
 @admin.register(Shop)
@@ -24,6 +34,7 @@ class ShopAdmin(admin.ModelAdmin):
         "created_at",
     ]
     search_fields = ["myshopify_domain"]
+    inlines = [ShopMemberInline]
     readonly_fields = [
         "id", "uninstalled_at", "connection", "token_expires_at", "refresh_token_expires_at",
         "needs_reauthorization", "granted_scopes", "required_scopes", "scopes_to_grant", "created_at",

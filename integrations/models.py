@@ -294,3 +294,26 @@ class Connection(models.Model):
         from integrations.oauth.tokens import fresh_access_token
 
         return fresh_access_token(self, force_refresh=force_refresh)
+
+
+class ShopMember(models.Model):
+    """A person who may work on a shop's tasks and runs (spec/platform.md §9.1): the shop owner who
+    signed in through Shopify to install the app becomes its ``owner`` member. The console issue
+    builds what members see."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner (installed the app)"
+        MEMBER = "member", "Member"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shop_memberships"
+    )
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="members")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "shop"], name="unique_shop_member")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) of {self.shop}"

@@ -8,6 +8,7 @@ for. A Shopify install stores the shop's offline token on the ``Shop``.
 
 import logging
 
+from allauth.account.signals import user_logged_in
 from allauth.socialaccount.models import SocialLogin
 from allauth.socialaccount.providers.base.constants import AuthProcess
 from allauth.socialaccount.signals import pre_social_login, social_account_added, social_account_updated
@@ -95,3 +96,21 @@ def _shopify_installed(sender, request: HttpRequest, sociallogin: SocialLogin, *
     store_grant(shop, answer, ShopConnection.OAUTH)
     logger.info("%s shop %s", "installed" if created else "reinstalled", shop)
     shop_installed.send(sender=Shop, shop=shop)
+
+
+@receiver(user_logged_in, dispatch_uid="hub_shopify_owner_member")
+def _shop_owner_signed_in(
+    sender, request: HttpRequest, user, sociallogin: SocialLogin | None = None, **kwargs
+) -> None:
+    """A Shopify sign-in (not a staff user connecting a shop) makes the user an owner member of
+    the shop it installed (spec/platform.md §2.1, §9.1)."""
+    from integrations.models import Shop, ShopMember
+
+    if sociallogin is None or sociallogin.account.provider != "shopify":
+        return
+    if (sociallogin.state or {}).get("process") == AuthProcess.CONNECT:
+        return
+    domain = (sociallogin.account.extra_data.get("shop") or {}).get("myshopify_domain")
+    shop = Shop.objects.filter(myshopify_domain=domain).first() if domain else None
+    if shop is not None:
+        ShopMember.objects.get_or_create(user=user, shop=shop, defaults={"role": ShopMember.Role.OWNER})

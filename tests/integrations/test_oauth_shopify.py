@@ -1,5 +1,7 @@
 """The Shopify install against a stand-in Admin host (HUB_SHOPIFY_ADMIN_URL) keeps the shop's token."""
 
+from urllib.parse import parse_qsl, urlsplit
+
 from django.utils import timezone
 
 from integrations.models import Shop
@@ -90,3 +92,44 @@ def test_a_known_shop_is_asked_for_the_scopes_its_tasks_need(staff_client, servi
     _endpoint, params = start_connect(staff_client, "shopify")
 
     assert params["scope"] == "read_all_orders,read_customers,write_orders"
+
+
+def test_the_shop_owner_who_signs_in_through_shopify_becomes_its_owner_member(client, services, db):
+    from integrations.models import ShopMember
+
+    services.expect_request("/admin/oauth/access_token", method="POST").respond_with_json(
+        {"access_token": "shpat_owner", "scope": "read_orders"}
+    )
+    services.expect_request("/admin/shop.json").respond_with_json({"shop": SHOP_RESOURCE})
+    response = client.post("/accounts/shopify/login/?shop=example.myshopify.com")
+    state = dict(parse_qsl(urlsplit(response["Location"]).query))["state"]
+
+    client.get(
+        "/accounts/shopify/login/callback/", {"code": "c0de", "state": state, "shop": "example.myshopify.com"}
+    )
+
+    (member,) = ShopMember.objects.all()
+    assert (member.shop.myshopify_domain, member.role, member.user.email) == (
+        "example.myshopify.com",
+        "owner",
+        "owner@example.com",
+    )
+    assert member.user.is_staff is False
+
+
+def test_a_staff_user_connecting_a_shop_does_not_become_its_member(staff_client, services, db):
+    from integrations.models import ShopMember
+
+    services.expect_request("/admin/oauth/access_token", method="POST").respond_with_json(
+        {"access_token": "shpat_x", "scope": "read_orders"}
+    )
+    services.expect_request("/admin/shop.json").respond_with_json({"shop": SHOP_RESOURCE})
+    _endpoint, params = start_connect(staff_client, "shopify")
+
+    staff_client.get(
+        "/accounts/shopify/login/callback/",
+        {"code": "c0de", "state": params["state"], "shop": "example.myshopify.com"},
+    )
+
+    assert Shop.objects.get().access_token == "shpat_x"
+    assert not ShopMember.objects.exists()
