@@ -9,20 +9,24 @@ deletes and exports events with their runs).
 
 from collections.abc import Callable, Iterable
 from typing import Any
+from uuid import UUID
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from events.models import Event, EventFilter, PrivacyRequest
 from runs import privacy, verbs
 from runs.models import ActionRun, EventRun, Run, RunAttempt, TaskRun
+from runs.tree import OUTCOMES, run_tree, with_outcome
 from tasks_app.admin.helpers import pretty_json
 from tasks_app.liquid import LiquidError
 from tasks_app.liquid import parse as parse_liquid
+from tasks_app.models import Task
 
 
 def run_link(run: Model) -> str:
@@ -39,27 +43,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
-
-
-class EventRunInline(ReadOnlyInline):
-    """An event's run."""
-
-    model = EventRun
-    fields = ("status", "ok", "error", "run_at", "started_at", "stopped_at", "elapsed_time_ms")
-    readonly_fields = fields
-
-
-class TaskRunInline(ReadOnlyInline):
-    """An event's task runs, each linked to its own page."""
-
-    model = TaskRun
-    fields = ("link", "task", "subscription", "status", "error", "run_at", "elapsed_time_ms")
-    readonly_fields = fields
-    ordering = ("created_at",)
-
-    @admin.display(description="task run")
-    def link(self, run: TaskRun) -> str:
-        return run_link(run)
 
 
 class ActionRunInline(ReadOnlyInline):
@@ -116,7 +99,7 @@ def apply_verb(
             admin_view.message_user(request, describe(item, None), messages.SUCCESS)
 
 
-def retry_runs(admin_view: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+def retry_runs(admin_view: admin.ModelAdmin, request: HttpRequest, queryset: Iterable[Run]) -> None:
     """Retry each selected run by hand, saying which could not be retried and why."""
     apply_verb(
         admin_view,
@@ -150,17 +133,50 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return attempts_table(run)
 
 
+class OutcomeFilter(admin.SimpleListFilter):
+    """Events by outcome: failed (any run failed), pending, succeeded."""
+
+    title = "outcome"
+    parameter_name = "outcome"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [(outcome, outcome) for outcome in OUTCOMES]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(outcome=self.value()) if self.value() in OUTCOMES else queryset
+
+
+class TaskFilter(admin.SimpleListFilter):
+    """Events one of whose task runs ran the given task."""
+
+    title = "task"
+    parameter_name = "task"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [(str(pk), name) for pk, name in Task.objects.order_by("name").values_list("pk", "name")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        task_id = self.value()
+        if not task_id:
+            return queryset
+        return queryset.filter(pk__in=TaskRun.objects.filter(task_id=task_id).values("event_id"))
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    """Events, read-only, with their event run and task runs, and a replay action."""
+    """Events, read-only: the list shows each one's outcome (one query however many rows); the page
+    shows its run tree with Retry (failed runs), Cancel (queued) and Replay buttons that call the
+    verbs of ``runs.verbs`` (spec/platform.md §9.4, §9.6)."""
 
-    list_display = ("topic", "shop", "source", "run_status", "created_at")
-    list_filter = ("shop", "source", "topic")
+    list_display = ("topic", "shop", "source", "outcome_display", "created_at")
+    list_filter = (OutcomeFilter, TaskFilter, "shop", "source", "topic", "created_at")
+    date_hierarchy = "created_at"
     search_fields = ("topic", "id", "webhook_request_id")
     readonly_fields = (
         "id",
         "shop",
         "topic",
+        "run_tree_display",
         "data",
         "source",
         "shopify_topic",
@@ -172,19 +188,75 @@ class EventAdmin(admin.ModelAdmin):
         "origin_task_id",
         "created_at",
     )
-    inlines = (EventRunInline, TaskRunInline)
     actions = ("replay", "cancel", "retry_event_runs")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
-        return super().get_queryset(request).select_related("shop", "run")
+        return with_outcome(super().get_queryset(request).select_related("shop"))
 
-    @admin.display(description="event run")
-    def run_status(self, event: Event) -> str:
-        run = getattr(event, "run", None)
-        return run.status if run else "-"
+    @admin.display(description="outcome", ordering="outcome")
+    def outcome_display(self, event: Event) -> str:
+        return getattr(event, "outcome", "-")
+
+    @admin.display(description="runs")
+    def run_tree_display(self, event: Event) -> str:
+        tree = run_tree(event)
+        return render_to_string(
+            "admin/runs/run_tree.html",
+            {
+                "outcome": getattr(event, "outcome", ""),
+                "event_run": tree.event_run,
+                "task_runs": tree.task_runs,
+                "children": tree.children,
+                "base": reverse("admin:events_event_change", args=[event.pk]).removesuffix("change/"),
+            },
+        )
+
+    def get_urls(self) -> list:
+        urls = [
+            path("<uuid:event_id>/retry/<uuid:run_id>/", self.admin_site.admin_view(self.retry_view),
+                 name="runs_event_retry_run"),
+            path("<uuid:event_id>/cancel/", self.admin_site.admin_view(self.cancel_view),
+                 name="runs_event_cancel"),
+            path("<uuid:event_id>/replay/", self.admin_site.admin_view(self.replay_view),
+                 name="runs_event_replay"),
+        ]  # fmt: skip
+        return urls + super().get_urls()
+
+    def _event_or_404(self, request: HttpRequest, event_id: UUID) -> Event:
+        if request.method != "POST":
+            raise Http404("POST only")
+        event = self.get_queryset(request).filter(pk=event_id).first()
+        if event is None or not self.has_view_permission(request, event):
+            raise Http404(f"no event {event_id}")
+        return event
+
+    def _back(self, event: Event) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:events_event_change", args=[event.pk]))
+
+    def retry_view(self, request: HttpRequest, event_id: UUID, run_id: UUID) -> HttpResponse:
+        """Retry one failed run of this event's tree (spec/runtime.md §9.2)."""
+        event = self._event_or_404(request, event_id)
+        run = verbs.find_run(run_id)
+        if run is None or verbs.event_of(run).pk != event.pk:
+            raise Http404(f"no run {run_id} of event {event_id}")
+        retry_runs(self, request, [run])
+        return self._back(event)
+
+    def cancel_view(self, request: HttpRequest, event_id: UUID) -> HttpResponse:
+        """Cancel this event while it is queued (spec/runtime.md §12)."""
+        event = self._event_or_404(request, event_id)
+        self.cancel(request, [event])
+        return self._back(event)
+
+    def replay_view(self, request: HttpRequest, event_id: UUID) -> HttpResponse:
+        """Replay this event: a new event of the same topic and data, whose page opens."""
+        event = self._event_or_404(request, event_id)
+        replayed = verbs.replay(event)
+        self.message_user(request, f"Replayed {event.topic} as event {replayed.id}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:events_event_change", args=[replayed.pk]))
 
     @admin.action(description="Replay event (new event, same topic and data)")
     def replay(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
@@ -193,7 +265,7 @@ class EventAdmin(admin.ModelAdmin):
             self.message_user(request, f"Replayed {event.topic} as event {replayed.id}.", messages.SUCCESS)
 
     @admin.action(description="Cancel queued events")
-    def cancel(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+    def cancel(self, request: HttpRequest, queryset: Iterable[Event]) -> None:
         apply_verb(
             self,
             request,

@@ -80,3 +80,28 @@ def test_staff_previews_a_task_and_runs_it(live_server, staff_login, shop):
     event = Event.objects.get(topic="mechanic/user/trigger")
     assert event.task_ids == [str(task.pk)]
     assert f"queued event {event.pk}" in page.inner_text(".messagelist")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_sees_a_failed_event_and_retries_its_action_run_from_the_event_page(
+    live_server, staff_login, shop
+):
+    from runs.models import ActionRun
+    from tests.runs.engine_helpers import emit, make_task
+
+    make_task(shop, name="Echo task", script='{% action "echo", n: 1 %}')
+    event = emit(shop)
+    ActionRun.objects.filter(task_run__event=event).update(
+        status="failed", ok=False, error="boom", permanent=True
+    )
+    page = staff_login
+
+    page.goto(f"{live_server.url}/admin/events/event/")
+    assert page.locator("td.field-outcome_display").all_inner_texts() == ["failed"]
+    page.click(f"a[href='/admin/events/event/{event.pk}/change/']")
+    page.get_by_role("button", name="Retry").click()
+    page.wait_for_selector("ul.messagelist li.success")
+
+    assert "will be retried." in page.locator("ul.messagelist").inner_text()
+    assert ActionRun.objects.get(task_run__event=event).status == "due"
+    assert page.locator("strong.outcome").inner_text() == "pending"
