@@ -9,10 +9,11 @@ from django.http import HttpRequest, HttpResponse
 
 from events.custom_webhooks import warnings
 from events.models import CustomWebhook, ShopifyDelivery, Webhook
+from integrations.admin_scope import ShopScopedAdmin
 
 
 @admin.register(Webhook)
-class WebhookAdmin(admin.ModelAdmin):
+class WebhookAdmin(ShopScopedAdmin):
     """Mechanic webhooks (spec/platform.md §1), with each webhook's URL."""
 
     list_display = ["name", "topic", "data_mode", "is_active", "webhook_url", "shop"]
@@ -26,7 +27,7 @@ class WebhookAdmin(admin.ModelAdmin):
 
 
 @admin.register(ShopifyDelivery)
-class ShopifyDeliveryAdmin(admin.ModelAdmin):
+class ShopifyDeliveryAdmin(ShopScopedAdmin):
     """Ingested Shopify webhook deliveries kept to drop repeats (spec/platform.md §2.3), read-only."""
 
     list_display = ["key", "shop", "event", "received_at"]
@@ -37,7 +38,7 @@ class ShopifyDeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(CustomWebhook)
-class CustomWebhookAdmin(admin.ModelAdmin):
+class CustomWebhookAdmin(ShopScopedAdmin):
     """Custom Shopify webhooks (spec/platform.md §2.4): validated on save; status and Shopify's
     last message come from the sync; export as the JSON ``custom_webhooks import`` reads."""
 

@@ -4,10 +4,6 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-admin.site.site_header = "Hub"
-admin.site.site_title = "Hub"
-admin.site.index_title = "Operator console"
-
 urlpatterns = [
     path("", include("events.urls")),
     path("", include("tasks_app.urls")),

@@ -4,8 +4,10 @@ from urllib.parse import urlencode
 
 from allauth.socialaccount.models import SocialToken
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from integrations.admin_scope import ShopScopedAdmin, is_merchant
 from integrations.models import Connection, Service, Shop, ShopConnection, ShopMember
 
 
@@ -20,8 +22,27 @@ class ShopMemberInline(admin.TabularInline):
 
 
 @admin.register(Shop)
-class ShopAdmin(admin.ModelAdmin):
-    """Shops: domain, data, access token, API version, run concurrency and email approval."""
+class ShopAdmin(ShopScopedAdmin):
+    """Shops: domain, data, access token, API version, run concurrency and email approval.
+    Merchants see their shops read-only, without the staff-only fields (``STAFF_ONLY``)."""
+
+    shop_path = ""
+    STAFF_ONLY = ("access_token", "run_concurrency", "email_sending_approved", "api_version")
+
+    def get_fields(self, request: HttpRequest, obj: Shop | None = None) -> list:
+        fields = list(super().get_fields(request, obj))
+        return (
+            [name for name in fields if name not in self.STAFF_ONLY] if is_merchant(request.user) else fields
+        )
+
+    def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
+        return not is_merchant(request.user) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request: HttpRequest, obj: Shop | None = None) -> bool:
+        return not is_merchant(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Shop | None = None) -> bool:
+        return not is_merchant(request.user) and super().has_delete_permission(request, obj)
 
     list_display = [
         "myshopify_domain",
@@ -79,7 +100,7 @@ class ShopAdmin(admin.ModelAdmin):
 
 
 @admin.register(Connection)
-class ConnectionAdmin(admin.ModelAdmin):
+class ConnectionAdmin(ShopScopedAdmin):
     """Connected OAuth accounts per shop (spec/platform.md §6.1); new ones come from the Connect links."""
 
     list_display = ["label", "service", "shop", "token_expires_at", "created_by", "created_at", "reconnect"]

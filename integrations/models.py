@@ -81,6 +81,7 @@ class Shop(models.Model):
 
     class Meta:
         ordering = ["myshopify_domain"]
+        permissions = [("view_all_shops", "Can see every shop in the console (platform staff)")]
 
     def __str__(self) -> str:
         return self.myshopify_domain

@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from events.models import Event, EventFilter, PrivacyRequest
+from integrations.admin_scope import ShopScopedAdmin, visible_shops
 from runs import privacy, verbs
 from runs.models import ActionRun, EventRun, Run, RunAttempt, TaskRun
 from runs.tree import OUTCOMES, run_tree, with_outcome
@@ -113,7 +114,7 @@ def retry_runs(admin_view: admin.ModelAdmin, request: HttpRequest, queryset: Ite
     )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ShopScopedAdmin):
     """Records: staff read them, nobody adds or edits them by hand; failed ones can be retried."""
 
     actions = ("retry",)
@@ -153,7 +154,8 @@ class TaskFilter(admin.SimpleListFilter):
     parameter_name = "task"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [(str(pk), name) for pk, name in Task.objects.order_by("name").values_list("pk", "name")]
+        tasks = Task.objects.filter(shop__in=visible_shops(request)).order_by("name")
+        return [(str(pk), name) for pk, name in tasks.values_list("pk", "name")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         task_id = self.value()
@@ -163,7 +165,7 @@ class TaskFilter(admin.SimpleListFilter):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ShopScopedAdmin):
     """Events, read-only: the list shows each one's outcome (one query however many rows); the page
     shows its run tree with Retry (failed runs), Cancel (queued) and Replay buttons that call the
     verbs of ``runs.verbs`` (spec/platform.md §9.4, §9.6)."""
@@ -394,7 +396,7 @@ class EventFilterForm(forms.ModelForm):
 
 
 @admin.register(EventFilter)
-class EventFilterAdmin(admin.ModelAdmin):
+class EventFilterAdmin(ShopScopedAdmin):
     """Event filters (spec/runtime.md §2.7): a template rendering ``false`` skips an event."""
 
     form = EventFilterForm
@@ -404,7 +406,7 @@ class EventFilterAdmin(admin.ModelAdmin):
 
 
 @admin.register(PrivacyRequest)
-class PrivacyRequestAdmin(admin.ModelAdmin):
+class PrivacyRequestAdmin(ShopScopedAdmin):
     """Shopify's privacy requests and what Hub did about each (spec/platform.md §10.1), read-only;
     a request whose handling failed can be handled again at once."""
 

@@ -7,11 +7,12 @@ from django.contrib import admin
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
+from integrations.admin_scope import ShopScopedAdmin
 from tasks_app.models import CacheEntry, EmailTemplate, Global, Secret
 
 
 @admin.register(CacheEntry)
-class CacheEntryAdmin(admin.ModelAdmin):
+class CacheEntryAdmin(ShopScopedAdmin):
     """A shop's cache entries (spec/platform.md §4)."""
 
     list_display = ["key", "shop", "expires_at", "updated_at"]
@@ -63,7 +64,7 @@ class GlobalForm(forms.ModelForm):
 
 
 @admin.register(Global)
-class GlobalAdmin(admin.ModelAdmin):
+class GlobalAdmin(ShopScopedAdmin):
     """A shop's globals (spec/platform.md §5.2), edited as text or JSON with ``GlobalForm``."""
 
     form = GlobalForm
@@ -107,7 +108,7 @@ class SecretForm(forms.ModelForm):
 
 @admin.register(Secret)
 @method_decorator(sensitive_post_parameters("value"), name="changeform_view")
-class SecretAdmin(admin.ModelAdmin):
+class SecretAdmin(ShopScopedAdmin):
     """Secrets show metadata only: no value column, search, export or display (§5.3)."""
 
     form = SecretForm
@@ -129,7 +130,7 @@ class SecretAdmin(admin.ModelAdmin):
 
 
 @admin.register(EmailTemplate)
-class EmailTemplateAdmin(admin.ModelAdmin):
+class EmailTemplateAdmin(ShopScopedAdmin):
     """Settings → Email templates: named Liquid layouts per shop (spec/platform.md §3.5)."""
 
     list_display = ["name", "shop", "updated_at"]

@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from events.models import Event
+from integrations.admin_scope import ShopScopedAdmin, visible_shops
 from tasks_app.admin.helpers import json_download
 from tasks_app.models import Task
 
@@ -24,11 +25,11 @@ class TaskImportForm(forms.Form):
         required=False, help_text="Update a task with the same name instead of adding one."
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, shops=None, **kwargs):
         from integrations.models import Shop
 
         super().__init__(*args, **kwargs)
-        self.fields["shop"].queryset = Shop.objects.all()
+        self.fields["shop"].queryset = shops if shops is not None else Shop.objects.all()
 
 
 class TaskForm(forms.ModelForm):
@@ -55,7 +56,7 @@ class TaskForm(forms.ModelForm):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ShopScopedAdmin):
     """Tasks: edit, import and export JSON, preview and run (spec/platform.md §7, §9.3).
 
     Saving refreshes the task's subscriptions and required Shopify scopes; a failure there is
@@ -172,19 +173,19 @@ class TaskAdmin(admin.ModelAdmin):
         )
 
     def run_view(self, request: HttpRequest, task_id) -> HttpResponse:
-        task = get_object_or_404(Task, pk=task_id)
+        task = get_object_or_404(self.get_queryset(request), pk=task_id)
         if request.method == "POST":
             self.trigger(request, task)
         return HttpResponseRedirect(reverse("admin:tasks_app_task_change", args=[task.pk]))
 
     def export_view(self, request: HttpRequest, task_id) -> HttpResponse:
-        task = get_object_or_404(Task, pk=task_id)
+        task = get_object_or_404(self.get_queryset(request), pk=task_id)
         return json_download(task.export_data(), f"{task.name}.json")
 
     def preview_view(self, request: HttpRequest, task_id) -> HttpResponse:
         from tasks_app.preview import preview_task_definition
 
-        task = get_object_or_404(Task, pk=task_id)
+        task = get_object_or_404(self.get_queryset(request), pk=task_id)
         results = preview_task_definition(task.export_data(), shop=task.shop)
         context = {
             **self.admin_site.each_context(request),
@@ -199,7 +200,7 @@ class TaskAdmin(admin.ModelAdmin):
     def import_view(self, request: HttpRequest) -> HttpResponse:
         from tasks_app.importer import TaskImportError, import_tasks
 
-        form = TaskImportForm(request.POST or None, request.FILES or None)
+        form = TaskImportForm(request.POST or None, request.FILES or None, shops=visible_shops(request))
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
