@@ -105,3 +105,28 @@ def test_staff_sees_a_failed_event_and_retries_its_action_run_from_the_event_pag
     assert "will be retried." in page.locator("ul.messagelist").inner_text()
     assert ActionRun.objects.get(task_run__event=event).status == "due"
     assert page.locator("strong.outcome").inner_text() == "pending"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_task_editor_shows_an_options_form_and_a_live_preview(live_server, staff_login, shop):
+    import json
+
+    from tasks_app.importer import import_tasks
+    from tests.conftest import TASKS_DIR
+
+    export = json.loads((TASKS_DIR / "email-customer-when-order-paid.json").read_text())
+    (imported,) = import_tasks(shop, export, options_override={"email_body__multiline_required": "Thanks"})
+    page = staff_login
+
+    page.goto(f"{live_server.url}/admin/tasks_app/task/{imported.task.pk}/change/")
+
+    labels = page.locator("fieldset label[for^='id_option__']").all_inner_texts()
+    assert [label.rstrip(":") for label in labels] == [
+        "Required order tags at the time of payment",
+        "Email subject",
+        "Email body",
+    ]
+    preview = page.get_by_role("region", name="Preview")
+    preview.get_by_text("email action").first.wait_for(timeout=10_000)
+    page.get_by_label("Email subject").fill("Your order is paid, new subject")
+    preview.get_by_text("Your order is paid, new subject").first.wait_for(timeout=3_000)

@@ -2,7 +2,8 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib.admin.widgets import AdminTextareaWidget
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -11,7 +12,9 @@ from django.utils.html import format_html
 from events.models import Event
 from integrations.admin_scope import ShopScopedAdmin, visible_shops
 from tasks_app.admin.helpers import json_download
+from tasks_app.admin.options_form import PREFIX, option_fields, option_keys, read_options
 from tasks_app.models import Task
+from tasks_app.options import parse_option_key
 
 RUN_TRIGGER_TOPIC = "mechanic/user/trigger"
 
@@ -32,16 +35,47 @@ class TaskImportForm(forms.Form):
         self.fields["shop"].queryset = shops if shops is not None else Shop.objects.all()
 
 
+class LFTextField(forms.CharField):
+    """A text area whose line endings are stored as LF, whatever the browser sends (CRLF); an
+    unchanged text therefore counts as unchanged."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", AdminTextareaWidget)
+        kwargs.setdefault("strip", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return text.replace("\r\n", "\n") if isinstance(text, str) else text
+
+
 class TaskForm(forms.ModelForm):
-    """The task editor: a script that does not parse is refused with its Liquid error.
+    """The task editor: a script that does not parse is refused with its Liquid error; texts are
+    stored with LF line endings; the options form's fields (``options_form``), when the admin adds
+    them, are checked and stored in ``options``.
 
     Spec/platform.md §7.4: Liquid errors block saving a task.
     """
+
+    option_keys: list[str] = []
+    script = LFTextField(required=False)
+    subscriptions_template = LFTextField(required=False)
 
     class Meta:
         model = Task
         # The admin passes the fieldsets' fields; this form only adds validation.
         fields = ["script"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.option_keys:
+            options, errors = read_options(
+                self.cleaned_data, self.option_keys, enabled=bool(cleaned.get("enabled"))
+            )
+            for field, message in errors.items():
+                self.add_error(field, message)
+            self.instance.options = {**(self.instance.options or {}), **options}
+        return cleaned
 
     def clean_script(self) -> str:
         from tasks_app.liquid import LiquidError
@@ -97,6 +131,38 @@ class TaskAdmin(ShopScopedAdmin):
     change_form_template = "admin/tasks_app/task/change_form.html"
     change_list_template = "admin/tasks_app/task/change_list.html"
 
+    def option_keys_of(self, obj: Task | None) -> list[str]:
+        """The option keys the editor shows fields for (none on the add page: import or save first)."""
+        if obj is None:
+            return []
+        return option_keys(obj.options, obj.script, obj.subscriptions_template)
+
+    def get_fieldsets(self, request, obj=None):
+        """The fieldsets, with an "Options" fieldset of one field per option replacing the raw JSON
+        options (which stay editable on the add page)."""
+        keys = self.option_keys_of(obj)
+        if not keys:
+            return super().get_fieldsets(request, obj)
+        fieldsets = []
+        for name, options in super().get_fieldsets(request, obj):
+            fields = [field for field in options["fields"] if field != "options"]
+            fieldsets.append((name, {**options, "fields": fields}))
+            if name == "Script":
+                fieldsets.append(("Options", {"fields": [PREFIX + key for key in keys]}))
+        return fieldsets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """The task form with one field per option key (``options_form``)."""
+        keys = self.option_keys_of(obj)
+        if keys:
+            declared = option_fields(keys, obj.options if obj else {})
+            kwargs["form"] = type("TaskEditorForm", (self.form,), {**declared, "option_keys": keys})
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_run"] = obj is not None and obj.subscribes_to(RUN_TRIGGER_TOPIC)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     @admin.display(description="subscriptions")
     def subscription_list(self, task: Task) -> str:
         return ", ".join(task.subscriptions or [])
@@ -127,6 +193,11 @@ class TaskAdmin(ShopScopedAdmin):
                 "<uuid:task_id>/export/",
                 self.admin_site.admin_view(self.export_view),
                 name="tasks_app_task_export",
+            ),
+            path(
+                "<uuid:task_id>/preview.json",
+                self.admin_site.admin_view(self.live_preview_view),
+                name="tasks_app_task_live_preview",
             ),
         ]
         return extra + super().get_urls()
@@ -196,6 +267,42 @@ class TaskAdmin(ShopScopedAdmin):
             "permissions": results[0].permissions if results else [],
         }
         return TemplateResponse(request, "admin/tasks_app/task/preview.html", context)
+
+    def live_preview_view(self, request: HttpRequest, task_id) -> HttpResponse:
+        """``POST <task>/preview.json`` with the editor's form: preview the task as edited (script,
+        subscriptions template, options), unsaved, against its preview events; JSON with the
+        results (``preview_task`` ``--json`` records), option errors and the Shopify scopes."""
+        from tasks_app.preview import preview_task_definition
+
+        task = get_object_or_404(self.get_queryset(request), pk=task_id)
+        if request.method != "POST":
+            return JsonResponse({"error": "POST the editor's form"}, status=405)
+        script = request.POST.get("script", task.script).replace("\r\n", "\n")
+        template = request.POST.get("subscriptions_template", task.subscriptions_template).replace(
+            "\r\n", "\n"
+        )
+        keys = option_keys(task.options, script, template)
+        data = {
+            PREFIX + key: request.POST.getlist(PREFIX + key)
+            if parse_option_key(key).type == "multiselect"
+            else request.POST.get(PREFIX + key)
+            for key in keys
+        }
+        options, errors = read_options(data, keys, enabled=False)
+        definition = {
+            **task.export_data(),
+            "script": script,
+            "subscriptions_template": template,
+            "options": {**(task.options or {}), **options},
+        }
+        results = preview_task_definition(definition, shop=task.shop)
+        return JsonResponse(
+            {
+                "results": [result.json_record() for result in results],
+                "option_errors": errors,
+                "permissions": results[0].permissions if results else [],
+            }
+        )
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         from tasks_app.importer import TaskImportError, import_tasks
