@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from hub import views
 
 urlpatterns = [
     path("", include("events.urls")),
@@ -10,5 +11,5 @@ urlpatterns = [
     path("", include("runs.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", views.home, name="home"),
 ]

@@ -144,6 +144,7 @@ class PeerHandler(BaseHTTPRequestHandler):
 
     def answer(self) -> None:
         peer, path = self.server, self.path
+        left = False
         try:
             if peer.arrive(path):
                 peer.gate.wait(HOLD_LIMIT_S)
@@ -151,6 +152,11 @@ class PeerHandler(BaseHTTPRequestHandler):
                 time.sleep(peer.delay)
             data = {"data": {"shop": {"name": "Peer"}}} if path.startswith("/admin/") else {"ok": True}
             body = json.dumps(data).encode()
+            # The request stops counting as in flight before its answer goes out: once the worker
+            # has the answer it may free its slot and send the next request, which must not
+            # overlap this one in the count just because this thread had not run again yet.
+            peer.leave(path)
+            left = True
             with contextlib.suppress(OSError):  # the worker holding the request may have been killed
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -158,7 +164,8 @@ class PeerHandler(BaseHTTPRequestHandler):
                 self.end_headers()
                 self.wfile.write(body)
         finally:
-            peer.leave(path)
+            if not left:
+                peer.leave(path)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the stdlib's name)
         pass

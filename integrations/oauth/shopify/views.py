@@ -5,10 +5,12 @@ validating the shop domain but sends the requests to the configured host when
 one is set, so the install runs against a local stand-in.
 """
 
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView
 from allauth.socialaccount.providers.shopify.views import ShopifyOAuth2Adapter as AllauthShopifyAdapter
 from allauth.socialaccount.providers.shopify.views import ShopifyOAuth2LoginView
 from django.conf import settings
+from django.http import HttpResponseRedirect
 
 from integrations.oauth.base import OrderedScopeClient
 
@@ -25,6 +27,13 @@ class ShopifyOAuth2Adapter(AllauthShopifyAdapter):
 
     def _shop_url(self, path: str) -> str:
         return f"{admin_base_url(self._shop_domain())}{path}"
+
+    def _shop_domain(self) -> str:
+        """allauth's check of ``?shop=``; a missing one sends the person back to the sign-in page
+        to enter it, rather than a plain-text 400."""
+        if not (self.request.GET.get("shop") or "").strip():
+            raise ImmediateHttpResponse(HttpResponseRedirect("/?error=shop"))
+        return super()._shop_domain()
 
     def get_access_token_data(self, request, app, client, pkce_code_verifier=None):  # type: ignore[no-untyped-def]
         """Exchange the code for an **expiring** offline token (``expiring=1``: an hour, with a
