@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
-from integrations.admin_scope import ShopScopedAdmin, is_merchant
+from integrations.admin_scope import ShopScopedAdmin, is_merchant, visible_shops
 from integrations.models import Connection, Service, Shop, ShopConnection, ShopMember
 
 
@@ -129,19 +129,19 @@ class ConnectionAdmin(ShopScopedAdmin):
         )
 
     def changelist_view(self, request, extra_context=None):
-        """Adds "Connect <service> for <shop>" links above the list."""
-        from integrations.models import Shop
-
-        links = format_html_join(
-            " · ",
-            '<a href="{}">Connect {} for {}</a>',
-            (
-                (Connection.connect_path(service.value, shop), service.label, shop.myshopify_domain)
-                for shop in Shop.objects.all()[:20]
-                for service in Service
-            ),
-        )
-        extra_context = {**(extra_context or {}), "subtitle": links}
+        """Adds "Connect <service> for <shop>" links above the list, for the staff user's shops
+        (only staff connect accounts)."""
+        if request.user.is_staff:
+            links = format_html_join(
+                " · ",
+                '<a href="{}">Connect {} for {}</a>',
+                (
+                    (Connection.connect_path(service.value, shop), service.label, shop.myshopify_domain)
+                    for shop in visible_shops(request)[:20]
+                    for service in Service
+                ),
+            )
+            extra_context = {**(extra_context or {}), "subtitle": links}
         return super().changelist_view(request, extra_context)
 
 

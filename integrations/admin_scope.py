@@ -46,6 +46,13 @@ def visible_shops(request: HttpRequest) -> QuerySet[Shop]:
     return Shop.objects.filter(pk__in=member_shop_ids(request.user))
 
 
+class ShopListFilter(admin.RelatedFieldListFilter):
+    """The "By shop" filter, offering only the shops the user may see."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [(shop.pk, str(shop)) for shop in visible_shops(request)]
+
+
 class ShopScopedAdmin(admin.ModelAdmin):
     """A model admin whose rows belong to a shop through ``shop_path`` (a lookup path to the
     ``Shop``; empty for the Shop model itself). See the module docstring."""
@@ -61,6 +68,12 @@ class ShopScopedAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return self.scope(request, super().get_queryset(request))
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        """The list filters, the shop filter offering only the user's shops."""
+        return [
+            ("shop", ShopListFilter) if item == "shop" else item for item in super().get_list_filter(request)
+        ]
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
         """The object, or a 404 for one outside the user's shops (rather than a redirect)."""

@@ -154,8 +154,11 @@ class TaskFilter(admin.SimpleListFilter):
     parameter_name = "task"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        tasks = Task.objects.filter(shop__in=visible_shops(request)).order_by("name")
-        return [(str(pk), name) for pk, name in tasks.values_list("pk", "name")]
+        tasks = Task.objects.filter(shop__in=visible_shops(request)).order_by(
+            "name", "shop__myshopify_domain"
+        )
+        rows = tasks.values_list("pk", "name", "shop__myshopify_domain")
+        return [(str(pk), f"{name} ({domain})") for pk, name, domain in rows]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         task_id = self.value()
@@ -193,6 +196,10 @@ class EventAdmin(ShopScopedAdmin):
     actions = ("replay", "cancel", "retry_event_runs")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        """Events are records: their page is view-only (its buttons call the verbs)."""
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:

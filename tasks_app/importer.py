@@ -25,6 +25,7 @@ from tasks_app.options import (
     check_option_names,
     coerce_option_value,
     discover_options,
+    is_empty,
     missing_required,
     parse_option_key,
 )
@@ -390,6 +391,16 @@ def _preview_definitions(value: Any, fail) -> list[dict]:
     return value
 
 
+def kept_options(current: dict | None, incoming: dict | None) -> dict:
+    """The options of a task replaced by an import: the file's keys, each with the file's value,
+    or the task's current value where the file's is empty (§7.2: a replace keeps filled options)."""
+    current = current or {}
+    return {
+        key: current[key] if is_empty(value) and key in current else value
+        for key, value in (incoming or {}).items()
+    }
+
+
 def import_tasks(
     shop,
     payload: Any,
@@ -404,8 +415,9 @@ def import_tasks(
     ``payload`` is the file's text (``str``/``bytes``) or already-parsed JSON (an object or an
     array of objects). New tasks are created disabled; ``enable`` enables each task whose
     required options are filled (the others stay disabled, see ``ImportedTask.missing``).
-    ``replace`` updates the existing task with the same name instead of adding another
-    (keeping it enabled only if nothing required is missing, or if ``enable`` says so).
+    ``replace`` updates the existing task with the same name instead of adding another: options
+    the file leaves empty keep the task's filled values (``kept_options``), and the task stays
+    enabled unless a required option is then missing (``enable`` enables it too).
     Raises ``TaskImportError`` (nothing stored) for any problem in the payload.
     """
     entries = (
@@ -439,8 +451,11 @@ def import_tasks(
                 task.enabled = enable and not missing
             else:
                 task = existing
+                kept = kept_options(existing.options, item.fields.get("options"))
                 for key, val in item.fields.items():
                     setattr(task, key, val)
+                task.options = kept
+                missing = missing_required(kept)
                 task.enabled = not missing and (enable or task.enabled)
             task.save()
             results.append(

@@ -20,7 +20,7 @@ from django_q.tasks import async_task
 from events.models import CustomWebhook
 from integrations.models import Shop
 from integrations.signals import shop_installed
-from tasks_app.models import Task
+from tasks_app.models import Task, TaskVersion
 from tasks_app.shop_scopes import update_required_scopes
 
 
@@ -42,7 +42,9 @@ def queue_sync(shop_id: Any) -> None:
 
 @receiver(post_save, sender=Task, dispatch_uid="tasks_app.task_saved_sync_webhooks")
 def task_saved(sender: type[Task], instance: Task, **kwargs: Any) -> None:
-    """A task was created or changed: its shop's required scopes and subscriptions may change."""
+    """A task was created or changed: a version keeps its definition, and its shop's required
+    scopes and subscriptions may change."""
+    TaskVersion.record(instance)
     update_required_scopes(instance.shop_id)
     queue_sync(instance.shop_id)
 

@@ -89,7 +89,8 @@ class ShopConnectProvider(OAuth2Provider):
     """A provider whose logins always connect an integration account to a shop.
 
     The flow starts at ``/accounts/<service>/login/?process=connect&shop=<domain>``
-    for a signed-in staff user; other users get 403, unknown shops 404.
+    for a signed-in staff user of that shop (platform staff: any shop); other users get 403,
+    unknown shops and shops the user does not belong to 404.
     Subclasses say how the account is labelled and which scopes were granted.
     """
 
@@ -100,13 +101,14 @@ class ShopConnectProvider(OAuth2Provider):
 
     def get_redirect_from_request_kwargs(self, request: HttpRequest) -> dict[str, Any]:
         """allauth's redirect arguments, forced to ``connect`` and carrying the shop in the OAuth state."""
-        from integrations.models import Shop
 
         if not (request.user.is_authenticated and request.user.is_staff):
             raise PermissionDenied("only staff users connect integration accounts")
+        from integrations.admin_scope import visible_shops
+
         domain = (request.POST.get("shop") or request.GET.get("shop") or "").strip().lower()
-        shop = Shop.objects.filter(myshopify_domain=domain).first() if domain else None
-        if shop is None:
+        shop = visible_shops(request).filter(myshopify_domain=domain).first() if domain else None
+        if shop is None:  # unknown, or a shop this staff user does not belong to
             raise Http404(f"no shop {domain!r}")
         kwargs = super().get_redirect_from_request_kwargs(request)
         kwargs["process"] = AuthProcess.CONNECT

@@ -28,6 +28,7 @@ def bind_connection(request: HttpRequest, sociallogin: SocialLogin):
     The label is unique per (shop, service): connecting an account with a
     label the shop already has rebinds that connection to the new account.
     """
+    from integrations.admin_scope import visible_shops
     from integrations.models import Connection, Shop
 
     provider = sociallogin.account.get_provider(request)
@@ -35,6 +36,9 @@ def bind_connection(request: HttpRequest, sociallogin: SocialLogin):
     if not isinstance(provider, ShopConnectProvider) or not shop_id:
         return None
     shop = Shop.objects.get(pk=shop_id)
+    if not (request.user.is_authenticated and visible_shops(request).filter(pk=shop.pk).exists()):
+        logger.warning("connection for shop %s refused: %s does not belong to it", shop, request.user)
+        return None
     extra_data = sociallogin.account.extra_data
     token = sociallogin.token
     user = request.user if request.user.is_authenticated else None

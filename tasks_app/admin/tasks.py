@@ -13,10 +13,13 @@ from events.models import Event
 from integrations.admin_scope import ShopScopedAdmin, visible_shops
 from tasks_app.admin.helpers import json_download
 from tasks_app.admin.options_form import PREFIX, option_fields, option_keys, read_options
-from tasks_app.models import Task
+from tasks_app.models import Task, TaskVersion
+from tasks_app.models.versions import RESTORED
 from tasks_app.options import parse_option_key
 
 RUN_TRIGGER_TOPIC = "mechanic/user/trigger"
+# What a duplicate copies besides the shop (it gets its own name and starts disabled).
+COPIED = ("subscriptions", *RESTORED)
 
 
 class TaskImportForm(forms.Form):
@@ -89,6 +92,27 @@ class TaskForm(forms.ModelForm):
         return script
 
 
+class TaskVersionInline(admin.TabularInline):
+    """A task's versions, newest first, each opening its diff and restore page."""
+
+    model = TaskVersion
+    extra = 0
+    can_delete = False
+    fields = ("number", "created_at", "open")
+    readonly_fields = fields
+    ordering = ("-number",)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="")
+    def open(self, version: TaskVersion) -> str:
+        if version.pk is None:  # the formset's empty form
+            return ""
+        url = reverse("admin:tasks_app_task_version", args=[version.task_id, version.number])
+        return format_html('<a href="{}">Changes since, and restore</a>', url)
+
+
 @admin.register(Task)
 class TaskAdmin(ShopScopedAdmin):
     """Tasks: edit, import and export JSON, preview and run (spec/platform.md §7, §9.3).
@@ -127,7 +151,8 @@ class TaskAdmin(ShopScopedAdmin):
             },
         ),
     ]
-    actions = ["enable_tasks", "disable_tasks", "export_tasks", "run_tasks"]
+    actions = ["enable_tasks", "disable_tasks", "export_tasks", "run_tasks", "duplicate_tasks"]
+    inlines = [TaskVersionInline]
     change_form_template = "admin/tasks_app/task/change_form.html"
     change_list_template = "admin/tasks_app/task/change_list.html"
 
@@ -146,7 +171,8 @@ class TaskAdmin(ShopScopedAdmin):
         fieldsets = []
         for name, options in super().get_fieldsets(request, obj):
             fields = [field for field in options["fields"] if field != "options"]
-            fieldsets.append((name, {**options, "fields": fields}))
+            title = "Subscriptions" if name == "Options and subscriptions" else name
+            fieldsets.append((title, {**options, "fields": fields}))
             if name == "Script":
                 fieldsets.append(("Options", {"fields": [PREFIX + key for key in keys]}))
         return fieldsets
@@ -195,6 +221,16 @@ class TaskAdmin(ShopScopedAdmin):
                 name="tasks_app_task_export",
             ),
             path(
+                "<uuid:task_id>/versions/<int:number>/",
+                self.admin_site.admin_view(self.version_view),
+                name="tasks_app_task_version",
+            ),
+            path(
+                "<uuid:task_id>/versions/<int:number>/restore/",
+                self.admin_site.admin_view(self.restore_version_view),
+                name="tasks_app_task_restore_version",
+            ),
+            path(
                 "<uuid:task_id>/preview.json",
                 self.admin_site.admin_view(self.live_preview_view),
                 name="tasks_app_task_live_preview",
@@ -215,6 +251,14 @@ class TaskAdmin(ShopScopedAdmin):
     @admin.action(description="Export selected tasks as JSON")
     def export_tasks(self, request, queryset):
         return json_download([task.export_data() for task in queryset], "tasks.json")
+
+    @admin.action(description="Duplicate selected tasks (the copies are disabled)")
+    def duplicate_tasks(self, request, queryset):
+        for task in queryset:
+            copy = Task(shop=task.shop, **{name: getattr(task, name) for name in COPIED})
+            copy.name, copy.enabled = f"{task.name} (copy)", False
+            copy.save()
+            self.message_user(request, f"Duplicated {task.name} as {copy.name}.", messages.SUCCESS)
 
     @admin.action(description="Run selected tasks (mechanic/user/trigger)")
     def run_tasks(self, request, queryset):
@@ -267,6 +311,31 @@ class TaskAdmin(ShopScopedAdmin):
             "permissions": results[0].permissions if results else [],
         }
         return TemplateResponse(request, "admin/tasks_app/task/preview.html", context)
+
+    def version_view(self, request: HttpRequest, task_id, number: int) -> HttpResponse:
+        """One version of the task: what changed since, and a Restore button."""
+        task = get_object_or_404(self.get_queryset(request), pk=task_id)
+        version = get_object_or_404(TaskVersion, task=task, number=number)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"{task.name}: version {number}",
+            "task": task,
+            "version": version,
+            "diff": version.diff(task.export_data()),
+        }
+        return TemplateResponse(request, "admin/tasks_app/task/version.html", context)
+
+    def restore_version_view(self, request: HttpRequest, task_id, number: int) -> HttpResponse:
+        """``POST``: put the version's definition back (a new version records the restore)."""
+        task = get_object_or_404(self.get_queryset(request), pk=task_id)
+        version = get_object_or_404(TaskVersion, task=task, number=number)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:tasks_app_task_version", args=[task.pk, number]))
+        version.restore_into(task)
+        self.save_model(request, task, None, True)
+        self.message_user(request, f"Restored version {number} of {task.name}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:tasks_app_task_change", args=[task.pk]))
 
     def live_preview_view(self, request: HttpRequest, task_id) -> HttpResponse:
         """``POST <task>/preview.json`` with the editor's form: preview the task as edited (script,

@@ -174,3 +174,33 @@ def test_the_retry_endpoint_serves_a_merchant_their_shops_runs_only(merchant, sh
     assert theirs.status_code == 404
     assert ActionRun.objects.get(pk=shops[1]["actionrun"].pk).status == "failed"
     assert merchant.post(f"/events/{shops[1]['event'].pk}/cancel").status_code == 404
+
+
+def test_a_staff_user_cannot_connect_an_account_to_a_shop_they_do_not_belong_to(client, shops):
+    user = get_user_model().objects.create_user("agency2", is_staff=True)
+    ShopMember.objects.create(user=user, shop=shops[0]["shop"])
+    client.force_login(user)
+
+    theirs = client.post("/accounts/slack/login/?process=connect&shop=b-shop.myshopify.com")
+    mine = client.post("/accounts/slack/login/?process=connect&shop=a-shop.myshopify.com")
+
+    assert theirs.status_code == 404
+    assert mine.status_code == 302
+
+
+def test_the_shop_filter_and_connect_links_name_only_the_users_shops(merchant, shops):
+    html = merchant.get("/admin/tasks_app/task/").content.decode()
+
+    assert "a-shop.myshopify.com" in html
+    assert "b-shop.myshopify.com" not in html
+    assert ">Connect " not in merchant.get("/admin/integrations/connection/").content.decode()
+
+
+def test_an_event_page_is_view_only(merchant, shops):
+    event = shops[0]["event"]
+
+    response = merchant.post(f"/admin/events/event/{event.pk}/change/", {"completed_at_0": "2020-01-01"})
+
+    assert response.status_code == 403
+    page = merchant.get(f"/admin/events/event/{event.pk}/change/").content.decode()
+    assert 'name="completed_at' not in page and 'name="_save"' not in page

@@ -22,8 +22,12 @@ SCOPES = {
 
 
 def staff_user():
-    """The staff user who connects accounts."""
-    user, _ = get_user_model().objects.get_or_create(username="staff", defaults={"is_staff": True})
+    """The staff user who connects accounts: platform staff (``view_all_shops``), so any shop."""
+    from django.contrib.auth.models import Permission
+
+    user, created = get_user_model().objects.get_or_create(username="staff", defaults={"is_staff": True})
+    if created:
+        user.user_permissions.add(Permission.objects.get(codename="view_all_shops"))
     return user
 
 

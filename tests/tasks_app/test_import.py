@@ -306,3 +306,25 @@ def test_a_script_that_does_not_parse_is_refused_with_its_line_and_column(shop):
     assert str(caught.value).startswith("broken.json: $[0].script: Liquid error (line 3, column ")
     assert "unknown filter 'upcse'; did you mean 'upcase'?" in str(caught.value)
     assert not Task.objects.exists()
+
+
+def test_a_replace_keeps_the_tasks_filled_options_and_enabled_state_unless_the_file_sets_them(shop):
+    from tasks_app.importer import import_tasks
+
+    export = {
+        "name": "Replace me",
+        "script": '{% action "echo", a: options.a__required, b: options.b %}',
+        "subscriptions": ["user/test/go"],
+        "subscriptions_template": "user/test/go",
+        "options": {"a__required": None, "b": "from file"},
+    }
+    (first,) = import_tasks(shop, export, options_override={"a__required": "filled"}, enable=True)
+    assert first.task.enabled is True
+
+    (second,) = import_tasks(shop, export, replace=True)
+
+    task = Task.objects.get(pk=first.task.pk)
+    assert (second.created, task.enabled) == (False, True)
+    assert task.options == {"a__required": "filled", "b": "from file"}
+    (third,) = import_tasks(shop, {**export, "options": {"a__required": "new", "b": None}}, replace=True)
+    assert Task.objects.get(pk=first.task.pk).options == {"a__required": "new", "b": "from file"}

@@ -77,8 +77,15 @@ def task(shop):
 
 def form_data(admin_client, task) -> dict:
     """What the change page's form would submit unchanged."""
-    form = admin_client.get(f"/admin/tasks_app/task/{task.pk}/change/").context["adminform"].form
+    context = admin_client.get(f"/admin/tasks_app/task/{task.pk}/change/").context
+    form = context["adminform"].form
     data = {}
+    for inline in context["inline_admin_formsets"]:  # their management forms, as the page has them
+        management = inline.formset.management_form
+        data.update({management.add_prefix(name): management[name].value() for name in management.fields})
+        for inline_form in inline.formset.forms:
+            values = {inline_form.add_prefix(name): inline_form[name].value() for name in inline_form.fields}
+            data.update({name: value for name, value in values.items() if value is not None})
     for name, field in form.fields.items():
         value = form[name].value()
         if isinstance(field, forms.BooleanField):
