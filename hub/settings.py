@@ -247,6 +247,9 @@ EMAIL_BACKEND = os.environ.get(
 # --- Hub --------------------------------------------------------------------------
 # Shopify app credentials: deliveries are verified with the app secret (and the
 # previous one while rotating).
+# A folder of task exports the console's task library lists (make run points it at the public
+# library when ../shared holds it); empty: no library.
+HUB_TASK_LIBRARY_DIR = os.environ.get("HUB_TASK_LIBRARY_DIR", "")
 HUB_SHOPIFY_API_KEY = os.environ.get("HUB_SHOPIFY_API_KEY", "")
 HUB_SHOPIFY_API_SECRET = os.environ.get("HUB_SHOPIFY_API_SECRET", "hub-development-shopify-secret")
 HUB_SHOPIFY_API_SECRET_PREVIOUS = os.environ.get("HUB_SHOPIFY_API_SECRET_PREVIOUS", "")

@@ -216,6 +216,7 @@ class EventAdmin(ShopScopedAdmin):
             "admin/runs/run_tree.html",
             {
                 "outcome": getattr(event, "outcome", ""),
+                "event_id": event.pk,
                 "event_run": tree.event_run,
                 "task_runs": tree.task_runs,
                 "children": tree.children,

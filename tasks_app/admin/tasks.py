@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminTextareaWidget
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -11,6 +11,7 @@ from django.utils.html import format_html
 
 from events.models import Event
 from integrations.admin_scope import ShopScopedAdmin, visible_shops
+from tasks_app import library
 from tasks_app.admin.helpers import json_download
 from tasks_app.admin.options_form import PREFIX, option_fields, option_keys, read_options
 from tasks_app.models import Task, TaskVersion
@@ -220,6 +221,23 @@ class TaskAdmin(ShopScopedAdmin):
                 self.admin_site.admin_view(self.export_view),
                 name="tasks_app_task_export",
             ),
+            path("console/", self.admin_site.admin_view(self.console_view), name="tasks_app_task_console"),
+            path(
+                "console/render.json",
+                self.admin_site.admin_view(self.console_render_view),
+                name="tasks_app_task_console_render",
+            ),
+            path("library/", self.admin_site.admin_view(self.library_view), name="tasks_app_task_library"),
+            path(
+                "library/<str:slug>/",
+                self.admin_site.admin_view(self.library_entry_view),
+                name="tasks_app_task_library_entry",
+            ),
+            path(
+                "library/<str:slug>/install/",
+                self.admin_site.admin_view(self.library_install_view),
+                name="tasks_app_task_library_install",
+            ),
             path(
                 "<uuid:task_id>/versions/<int:number>/",
                 self.admin_site.admin_view(self.version_view),
@@ -311,6 +329,103 @@ class TaskAdmin(ShopScopedAdmin):
             "permissions": results[0].permissions if results else [],
         }
         return TemplateResponse(request, "admin/tasks_app/task/preview.html", context)
+
+    # --- the Liquid console ---------------------------------------------------------
+
+    def console_event(self, request: HttpRequest, event_id: str | None) -> Event | None:
+        """The event named by ``event_id`` among the user's shops' events; 404 for another's."""
+        if not event_id:
+            return None
+        event = Event.objects.filter(pk=event_id, shop__in=visible_shops(request)).first()
+        if event is None:
+            raise Http404(f"no event {event_id} of your shops")
+        return event
+
+    def console_view(self, request: HttpRequest) -> HttpResponse:
+        """The Liquid console (``?event=<id>`` renders in that event's context)."""
+        event = self.console_event(request, request.GET.get("event"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Liquid console",
+            "shops": visible_shops(request),
+            "event": event,
+            "source": "{{ shop.name }}" if event is None else "{{ event.topic }}",
+        }
+        return TemplateResponse(request, "admin/tasks_app/task/console.html", context)
+
+    def console_render_view(self, request: HttpRequest) -> HttpResponse:
+        """``POST`` the console's form: JSON ``{output, assigned, shopify_calls, error}``."""
+        from tasks_app.console import render_console
+
+        if request.method != "POST":
+            return JsonResponse({"error": "POST the console's form"}, status=405)
+        event = self.console_event(request, request.POST.get("event"))
+        shop = (
+            event.shop
+            if event
+            else visible_shops(request).filter(pk=request.POST.get("shop") or None).first()
+        )
+        if shop is None:
+            return JsonResponse({"error": "choose one of your shops"}, status=404)
+        return JsonResponse(render_console(request.POST.get("source", ""), shop, event).as_dict())
+
+    # --- the task library ---------------------------------------------------------
+
+    def library_view(self, request: HttpRequest) -> HttpResponse:
+        """The task library (``HUB_TASK_LIBRARY_DIR``), searched by name, tag and topic (``?q=``)."""
+        query = request.GET.get("q", "")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Task library",
+            "configured": library.library_dir() is not None,
+            "query": query,
+            "found": library.entries(query),
+        }
+        return TemplateResponse(request, "admin/tasks_app/task/library.html", context)
+
+    def library_entry_view(self, request: HttpRequest, slug: str) -> HttpResponse:
+        """One library task: its docs, a preview against the built-in preview shop, and Install."""
+        from tasks_app.preview import preview_task_definition
+
+        item = library.entry(slug)
+        if item is None:
+            raise Http404(f"no library task {slug!r}")
+        results = preview_task_definition(item.data, fill_required=True)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": item.name,
+            "item": item,
+            "shops": visible_shops(request),
+            "results": [result.as_dict() for result in results],
+            "permissions": results[0].permissions if results else [],
+        }
+        return TemplateResponse(request, "admin/tasks_app/task/library_entry.html", context)
+
+    def library_install_view(self, request: HttpRequest, slug: str) -> HttpResponse:
+        """``POST``: install the library task into the chosen shop, disabled, and open its editor."""
+        from tasks_app.importer import TaskImportError, import_tasks
+
+        item = library.entry(slug)
+        if item is None or request.method != "POST":
+            raise Http404(f"no library task {slug!r}")
+        shop = visible_shops(request).filter(pk=request.POST.get("shop") or None).first()
+        if shop is None:
+            raise Http404("no such shop of yours")
+        try:
+            (imported,) = import_tasks(shop, item.data, source_name=f"{slug}.json")
+        except TaskImportError as exc:
+            self.message_user(request, f"{item.name} could not be installed: {exc}", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:tasks_app_task_library_entry", args=[slug]))
+        self.message_user(
+            request,
+            f"Installed {item.name} into {shop.myshopify_domain}, disabled: fill its options, then "
+            "enable it.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:tasks_app_task_change", args=[imported.task.pk]))
 
     def version_view(self, request: HttpRequest, task_id, number: int) -> HttpResponse:
         """One version of the task: what changed since, and a Restore button."""

@@ -158,11 +158,12 @@ def parse(source: str):
         raise _convert(err) from err
 
 
-def render_text(source: str, variables: dict, settings: RenderSettings) -> str:
+def render_text(source: str, variables: dict, settings: RenderSettings, assigned: dict | None = None) -> str:
     """Render any Liquid surface to text (option values, subscription templates, scripts).
 
     A top-level ``break``/``continue`` ends the render with the text so far (§2.11).
-    Raises ``LiquidError`` for parse and render errors, ``LimitExceededError`` (a
+    ``assigned``, when given, receives the variables the template assigned (the Liquid console
+    shows them). Raises ``LiquidError`` for parse and render errors, ``LimitExceededError`` (a
     ``LiquidError``) when the run exceeds a render limit (``settings.limits``).
     """
     if "{" not in source:
@@ -185,6 +186,9 @@ def render_text(source: str, variables: dict, settings: RenderSettings) -> str:
                     meter.check_output()
         except LiquidInterrupt:
             meter.check_output()
+        finally:
+            if assigned is not None:
+                assigned.update(context.locals)
     except OutputStreamLimitError as err:
         raise _convert(err) from err
     except _EngineError as err:
