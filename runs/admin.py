@@ -16,12 +16,14 @@ from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from events.models import Event, EventFilter, PrivacyRequest
 from integrations.admin_scope import ShopScopedAdmin, visible_shops
 from runs import privacy, verbs
+from runs.activity import DEFAULT_WINDOW, WINDOWS, activity
 from runs.models import ActionRun, EventRun, Run, RunAttempt, TaskRun
 from runs.tree import OUTCOMES, run_tree, with_outcome
 from tasks_app.admin.helpers import pretty_json
@@ -226,6 +228,7 @@ class EventAdmin(ShopScopedAdmin):
 
     def get_urls(self) -> list:
         urls = [
+            path("activity/", self.admin_site.admin_view(self.activity_view), name="events_event_activity"),
             path("<uuid:event_id>/retry/<uuid:run_id>/", self.admin_site.admin_view(self.retry_view),
                  name="runs_event_retry_run"),
             path("<uuid:event_id>/cancel/", self.admin_site.admin_view(self.cancel_view),
@@ -234,6 +237,19 @@ class EventAdmin(ShopScopedAdmin):
                  name="runs_event_replay"),
         ]  # fmt: skip
         return urls + super().get_urls()
+
+    def activity_view(self, request: HttpRequest) -> HttpResponse:
+        """The activity page (spec/platform.md §9.5): ``?window=`` 1h, 6h, 24h, 7d or 15d."""
+        found = activity(visible_shops(request), request.GET.get("window", DEFAULT_WINDOW))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Activity",
+            "activity": found,
+            "windows": list(WINDOWS),
+            "since_param": found.since.isoformat(),
+        }
+        return TemplateResponse(request, "admin/runs/activity.html", context)
 
     def _event_or_404(self, request: HttpRequest, event_id: UUID) -> Event:
         if request.method != "POST":

@@ -9,6 +9,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from integrations.admin_scope import ShopScopedAdmin
 from tasks_app.models import CacheEntry, EmailTemplate, Global, Secret
+from tasks_app.models.globals import shops_secret_reference_counts
 
 
 @admin.register(CacheEntry)
@@ -124,9 +125,21 @@ class SecretAdmin(ShopScopedAdmin):
     def value_present(self, secret: Secret) -> bool:
         return secret.has_value
 
+    def get_changelist_instance(self, request):
+        """The list, with every listed secret's reference count computed in one query."""
+        changelist = super().get_changelist_instance(request)
+        keys_by_shop: dict = {}
+        for secret in changelist.result_list:
+            keys_by_shop.setdefault(secret.shop_id, []).append(secret.key)
+        counts = shops_secret_reference_counts(keys_by_shop) if keys_by_shop else {}
+        for secret in changelist.result_list:
+            secret.listed_reference_count = counts[secret.shop_id][secret.key]
+        return changelist
+
     @admin.display(description="tasks (approx.)")
     def reference_count(self, secret: Secret) -> int:
-        return secret.reference_count()
+        listed = getattr(secret, "listed_reference_count", None)
+        return listed if listed is not None else secret.reference_count()
 
 
 @admin.register(EmailTemplate)

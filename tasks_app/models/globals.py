@@ -97,22 +97,35 @@ def secret_reference_counts(shop, keys: list[str]) -> dict[str, int]:
     A task counts once per key when any of its texts contains ``secrets.<key>`` (not followed
     by another key character) or a stored ``secret`` option value equals the key.
     """
+    shop_id = getattr(shop, "pk", shop)
+    return shops_secret_reference_counts({shop_id: keys})[shop_id]
+
+
+def shops_secret_reference_counts(keys_by_shop: dict) -> dict:
+    """``{shop id: {key: count}}`` as ``secret_reference_counts`` says, for several shops in one
+    query (a list of secrets of many shops)."""
     from tasks_app.models.task import Task
+
+    counts = {shop_id: dict.fromkeys(keys, 0) for shop_id, keys in keys_by_shop.items()}
+    rows = Task.objects.filter(shop_id__in=list(keys_by_shop)).values_list("shop_id", "options", *TEXT_FIELDS)
+    for shop_id, options, *texts in rows:
+        _count_references(counts[shop_id], options, texts)
+    return counts
+
+
+def _count_references(counts: dict[str, int], options: object, texts: list) -> None:
+    """Add one to ``counts[key]`` for each key this task (its options and texts) references."""
     from tasks_app.options import OptionKeyError, parse_option_key
 
-    patterns = {key: re.compile(rf"\bsecrets\.{re.escape(key)}(?![a-z0-9_])") for key in keys}
-    counts = dict.fromkeys(keys, 0)
-    rows = Task.objects.filter(shop=shop).values_list("options", *TEXT_FIELDS)
-    for options, *texts in rows:
-        selected = set()
-        for option_key, value in (options or {}).items() if isinstance(options, dict) else ():
-            try:
-                if parse_option_key(option_key).type == "secret" and isinstance(value, str):
-                    selected.add(value)
-            except OptionKeyError:
-                continue
-        text = "\n".join(t for t in texts if t)
-        for key, pattern in patterns.items():
-            if key in selected or pattern.search(text):
-                counts[key] += 1
-    return counts
+    patterns = {key: re.compile(rf"\bsecrets\.{re.escape(key)}(?![a-z0-9_])") for key in counts}
+    selected = set()
+    for option_key, value in (options or {}).items() if isinstance(options, dict) else ():
+        try:
+            if parse_option_key(option_key).type == "secret" and isinstance(value, str):
+                selected.add(value)
+        except OptionKeyError:
+            continue
+    text = "\n".join(t for t in texts if t)
+    for key, pattern in patterns.items():
+        if key in selected or pattern.search(text):
+            counts[key] += 1
