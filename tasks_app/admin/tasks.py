@@ -17,6 +17,7 @@ from tasks_app.admin.options_form import PREFIX, option_fields, option_keys, rea
 from tasks_app.models import Task, TaskVersion
 from tasks_app.models.versions import RESTORED
 from tasks_app.options import parse_option_key
+from tasks_app.rendering import error_message
 
 RUN_TRIGGER_TOPIC = "mechanic/user/trigger"
 # What a duplicate copies besides the shop (it gets its own name and starts disabled).
@@ -37,6 +38,45 @@ class TaskImportForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["shop"].queryset = shops if shops is not None else Shop.objects.all()
+
+
+# Topics a person can run a task with from its page (spec/platform.md §9.3).
+MANUAL_TOPICS = (RUN_TRIGGER_TOPIC, "mechanic/user/text", "mechanic/user/form")
+
+
+def runnable_topic(task: Task) -> str | None:
+    """The first manual-run topic the task subscribes to, or None (no Run task button)."""
+    return next((topic for topic in MANUAL_TOPICS if task.subscribes_to(topic)), None)
+
+
+def run_form(task: Task, topic: str, data=None) -> forms.Form:
+    """The Run task form: a text for ``mechanic/user/text``; the ``userform`` options (prefilled
+    with their stored values, typed like the option) for ``mechanic/user/form``."""
+    form = forms.Form(data)
+    if topic == "mechanic/user/text":
+        form.fields["text"] = forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 4}), label="Text", strip=False
+        )
+        return form
+    keys = [key for key in option_keys(task.options) if "userform" in parse_option_key(key).modifiers]
+    form.fields.update(option_fields(keys, task.options))
+    form.userform_keys = keys  # type: ignore[attr-defined]
+    for key in keys:
+        form.fields[PREFIX + key].required = parse_option_key(key).required
+    return form
+
+
+def queue_manual_run(task: Task, topic: str, form: forms.Form) -> Event:
+    """Create the event of a manual run restricted to ``task``: the text as data, or the typed
+    form values as ``input`` (and, as Mechanic does, as data)."""
+    if topic == "mechanic/user/text":
+        data = form.cleaned_data["text"].replace("\r\n", "\n")
+        return Event.objects.ingest(task.shop, topic, data, source="user", task_ids=[str(task.id)])
+    values, _errors = read_options(form.cleaned_data, form.userform_keys, enabled=False)  # type: ignore[attr-defined]
+    inputs = {key.split("__", 1)[0]: value for key, value in values.items()}
+    return Event.objects.ingest(
+        task.shop, topic, inputs, source="user", task_ids=[str(task.id)], input=inputs
+    )
 
 
 class LFTextField(forms.CharField):
@@ -79,7 +119,40 @@ class TaskForm(forms.ModelForm):
             for field, message in errors.items():
                 self.add_error(field, message)
             self.instance.options = {**(self.instance.options or {}), **options}
+        if self.instance.pk and not self.errors:
+            self.check_as_previewed(cleaned)
         return cleaned
+
+    def check_as_previewed(self, cleaned: dict) -> None:
+        """Spec/platform.md §7.4–§7.5: the subscriptions template must render to valid lines, and
+        no preview event may produce an error object (the task's own ``{% error %}`` checks) or
+        a Liquid error; either blocks saving, with the message next to the form."""
+        from tasks_app.importer import TaskImportError, refresh_subscriptions
+        from tasks_app.preview import preview_task_definition
+
+        probe = Task(shop=self.instance.shop, name=self.instance.name, options=self.instance.options)
+        probe.subscriptions_template = cleaned.get(
+            "subscriptions_template", self.instance.subscriptions_template
+        )
+        try:
+            refresh_subscriptions(probe)
+        except TaskImportError as exc:
+            self.add_error(
+                "subscriptions_template" if "subscriptions_template" in self.fields else None, exc.reason
+            )
+            return
+        definition = {
+            **self.instance.export_data(),
+            "script": cleaned.get("script", self.instance.script),
+            "subscriptions_template": probe.subscriptions_template,
+            "subscriptions": probe.subscriptions,
+            "options": self.instance.options,
+        }
+        for result in preview_task_definition(definition, shop=self.instance.shop):
+            problem = result.exception or (error_message(result.errors) if result.errors else None)
+            if problem:
+                self.add_error(None, f"The preview of {result.topic or 'the task'} refuses this: {problem}")
+                return
 
     def clean_script(self) -> str:
         from tasks_app.liquid import LiquidError
@@ -187,7 +260,7 @@ class TaskAdmin(ShopScopedAdmin):
         return super().get_form(request, obj, change=change, **kwargs)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        context["can_run"] = obj is not None and obj.subscribes_to(RUN_TRIGGER_TOPIC)
+        context["can_run"] = runnable_topic(obj) if obj is not None else None
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description="subscriptions")
@@ -306,10 +379,36 @@ class TaskAdmin(ShopScopedAdmin):
         )
 
     def run_view(self, request: HttpRequest, task_id) -> HttpResponse:
+        """Run the task by hand: ``mechanic/user/trigger`` at once; ``mechanic/user/text`` and
+        ``mechanic/user/form`` through a form (a text, or the task's ``userform`` options prefilled
+        with their stored values; spec/platform.md §7.11, §9.3)."""
         task = get_object_or_404(self.get_queryset(request), pk=task_id)
-        if request.method == "POST":
-            self.trigger(request, task)
-        return HttpResponseRedirect(reverse("admin:tasks_app_task_change", args=[task.pk]))
+        topic = request.POST.get("topic") or request.GET.get("topic") or runnable_topic(task)
+        if topic == RUN_TRIGGER_TOPIC or topic is None:
+            if request.method == "POST":
+                self.trigger(request, task)
+            return HttpResponseRedirect(reverse("admin:tasks_app_task_change", args=[task.pk]))
+        if not task.subscribes_to(topic) or topic not in MANUAL_TOPICS:
+            raise Http404(f"{task.name} cannot be run as {topic}")
+        form = run_form(task, topic, request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            event = queue_manual_run(task, topic, form)
+            url = reverse("admin:events_event_change", args=[event.pk])
+            self.message_user(
+                request,
+                format_html('{}: queued <a href="{}">event {}</a>.', task.name, url, event.pk),
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:tasks_app_task_change", args=[task.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Run {task.name}",
+            "task": task,
+            "topic": topic,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/tasks_app/task/run.html", context)
 
     def export_view(self, request: HttpRequest, task_id) -> HttpResponse:
         task = get_object_or_404(self.get_queryset(request), pk=task_id)

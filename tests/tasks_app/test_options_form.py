@@ -169,3 +169,32 @@ def test_run_task_shows_only_on_tasks_that_can_be_run(admin_client, task):
     Task.objects.filter(pk=task.pk).update(subscriptions=["mechanic/user/trigger"])
 
     assert "Run task" in admin_client.get(f"/admin/tasks_app/task/{task.pk}/change/").content.decode()
+
+
+def test_a_custom_error_check_in_the_preview_blocks_saving(admin_client, shop):
+    task = Task.objects.create(
+        shop=shop, name="Checked", subscriptions=["user/test/go"], subscriptions_template="user/test/go",
+        script='{% if options.limit__number < 1 %}{% error "Limit must be positive" %}{% endif %}',
+        options={"limit__number": 5},
+    )  # fmt: skip
+    data = {**form_data(admin_client, task), PREFIX + "limit__number": "0"}
+
+    response = admin_client.post(f"/admin/tasks_app/task/{task.pk}/change/", data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == [
+        "The preview of user/test/go refuses this: Limit must be positive"
+    ]
+    task.refresh_from_db()
+    assert task.options == {"limit__number": 5}
+
+
+def test_a_subscriptions_template_that_does_not_render_blocks_saving(admin_client, task):
+    data = {**form_data(admin_client, task), "subscriptions_template": "not a topic line"}
+
+    response = admin_client.post(f"/admin/tasks_app/task/{task.pk}/change/", data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["subscriptions_template"]
+    task.refresh_from_db()
+    assert task.subscriptions_template == "user/test/go"
