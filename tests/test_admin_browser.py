@@ -10,6 +10,17 @@ from events.models import Event
 from tasks_app.models import Task
 
 CHROMIUM = "/usr/bin/chromium"
+# Set to a folder to keep screenshots of the main screens (docs/screenshots/ holds the current set).
+SCREENSHOTS_DIR = os.environ.get("HUB_SCREENSHOTS_DIR", "")
+
+
+def shoot(page, name: str) -> None:
+    """Save a full-page screenshot ``<name>.png`` when ``HUB_SCREENSHOTS_DIR`` is set."""
+    if SCREENSHOTS_DIR:
+        os.makedirs(SCREENSHOTS_DIR, exist_ok=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.screenshot(path=os.path.join(SCREENSHOTS_DIR, f"{name}.png"), full_page=True)
+
 
 pytestmark = [
     pytest.mark.slow,
@@ -98,13 +109,18 @@ def test_staff_sees_a_failed_event_and_retries_its_action_run_from_the_event_pag
 
     page.goto(f"{live_server.url}/admin/events/event/")
     assert page.locator("td.field-outcome_display").all_inner_texts() == ["failed"]
+    shoot(page, "event-list")
     page.click(f"a[href='/admin/events/event/{event.pk}/change/']")
     page.get_by_role("button", name="Retry").click()
     page.wait_for_selector("ul.messagelist li.success")
 
     assert "will be retried." in page.locator("ul.messagelist").inner_text()
+    shoot(page, "event-run-tree")
     assert ActionRun.objects.get(task_run__event=event).status == "due"
     assert page.locator("strong.outcome").inner_text() == "pending"
+    if SCREENSHOTS_DIR:
+        page.goto(f"{live_server.url}/admin/events/event/activity/")
+        shoot(page, "activity")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -130,3 +146,4 @@ def test_the_task_editor_shows_an_options_form_and_a_live_preview(live_server, s
     preview.get_by_text("email action").first.wait_for(timeout=10_000)
     page.get_by_label("Email subject").fill("Your order is paid, new subject")
     preview.get_by_text("Your order is paid, new subject").first.wait_for(timeout=3_000)
+    shoot(page, "task-editor")
