@@ -195,13 +195,18 @@ def test_the_command_fails_naming_a_shop_it_could_not_sync(standin, connected):
     assert "not connected" in err.getvalue()
 
 
-def test_saving_or_deleting_a_task_and_an_install_queue_a_sync_of_the_shop(
-    connected, settings, monkeypatch, django_capture_on_commit_callbacks
-):
+@pytest.fixture
+def queued(settings, monkeypatch) -> list:
+    """The messages put on the queue (runs queued: ``HUB_ENQUEUE_RUNS`` on)."""
     settings.HUB_ENQUEUE_RUNS = True
-    queued = []
-    monkeypatch.setattr("tasks_app.receivers.async_task", lambda *args, **kwargs: queued.append(args))
+    sent: list = []
+    monkeypatch.setattr("tasks_app.receivers.async_task", lambda *args, **kwargs: sent.append(args))
+    return sent
 
+
+def test_saving_or_deleting_a_task_and_an_install_queue_a_sync_of_the_shop(
+    connected, queued, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         task = make_task(connected, subscriptions=["shopify/orders/create"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -212,23 +217,15 @@ def test_saving_or_deleting_a_task_and_an_install_queue_a_sync_of_the_shop(
     assert queued == [("tasks_app.webhook_sync.sync_shop_by_id", str(connected.pk))] * 3
 
 
-def test_a_shop_not_connected_queues_no_sync(shop, settings, monkeypatch, django_capture_on_commit_callbacks):
-    settings.HUB_ENQUEUE_RUNS = True
-    queued = []
-    monkeypatch.setattr("tasks_app.receivers.async_task", lambda *args, **kwargs: queued.append(args))
-
+def test_a_shop_not_connected_queues_no_sync(shop, queued, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         make_task(shop, subscriptions=["shopify/orders/create"])
 
     assert queued == []
 
 
-def test_without_the_queue_nothing_is_queued(
-    connected, settings, monkeypatch, django_capture_on_commit_callbacks
-):
+def test_without_the_queue_nothing_is_queued(connected, queued, settings, django_capture_on_commit_callbacks):
     settings.HUB_ENQUEUE_RUNS = False
-    queued = []
-    monkeypatch.setattr("tasks_app.receivers.async_task", lambda *args, **kwargs: queued.append(args))
 
     with django_capture_on_commit_callbacks(execute=True):
         make_task(connected, subscriptions=["shopify/orders/create"])
