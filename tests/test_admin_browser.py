@@ -142,8 +142,17 @@ def test_the_task_editor_shows_an_options_form_and_a_live_preview(live_server, s
         "Email subject",
         "Email body",
     ]
+    editor = page.locator(".hub-code-editor[data-for='id_script']")
+    assert editor.locator(".cm-lineNumbers .cm-gutterElement").nth(1).inner_text() == "1"  # line numbers
+    assert editor.locator(".cm-content").inner_text().startswith("{% if event.preview %}")
     preview = page.get_by_role("region", name="Preview")
     preview.get_by_text("email action").first.wait_for(timeout=10_000)
     page.get_by_label("Email subject").fill("Your order is paid, new subject")
     preview.get_by_text("Your order is paid, new subject").first.wait_for(timeout=3_000)
     shoot(page, "task-editor")
+    # An edit in the code editor reaches the form and the preview too.
+    editor.locator(".cm-content").click()
+    page.keyboard.press("Control+End")
+    page.keyboard.insert_text("\n{% log 'typed in the editor' %}")
+    preview.get_by_text("typed in the editor").first.wait_for(timeout=3_000)
+    assert page.locator("#id_script").input_value().endswith("{% log 'typed in the editor' %}")
