@@ -26,9 +26,20 @@ function attach(textarea) {
   return view;
 }
 
+// The editors by text area id, and a way to move the cursor to a line (the live preview's
+// "Go to line" links use it).
+window.hubEditors = {};
+window.hubGoToLine = (id, number) => {
+  const view = window.hubEditors[id];
+  if (!view) return;
+  const line = view.state.doc.line(Math.max(1, Math.min(number, view.state.doc.lines)));
+  view.dispatch({ selection: { anchor: line.from }, scrollIntoView: true });
+  view.focus();
+};
+
 document.addEventListener("DOMContentLoaded", () => {
   ["id_script", "id_subscriptions_template"].forEach((id) => {
     const textarea = document.getElementById(id);
-    if (textarea) attach(textarea);
+    if (textarea) window.hubEditors[id] = attach(textarea);
   });
 });

@@ -156,3 +156,14 @@ def test_the_task_editor_shows_an_options_form_and_a_live_preview(live_server, s
     page.keyboard.insert_text("\n{% log 'typed in the editor' %}")
     preview.get_by_text("typed in the editor").first.wait_for(timeout=3_000)
     assert page.locator("#id_script").input_value().endswith("{% log 'typed in the editor' %}")
+    # An error names its line, and a click there puts the cursor on it.
+    page.keyboard.insert_text("\n{{ 1 | no_such_filter }}")
+    jump = preview.locator("a.go-to-line").first
+    jump.wait_for(timeout=3_000)
+    line = int(jump.inner_text().split()[-1])
+    jump.click()
+    cursor_line = page.evaluate(
+        "() => { const view = window.hubEditors.id_script;"
+        " return view.state.doc.lineAt(view.state.selection.main.head).number; }"
+    )
+    assert cursor_line == line

@@ -30,7 +30,17 @@
     (answer.results || []).forEach((result) => {
       const section = el("section", null, "preview-result");
       section.appendChild(el("h3", result.topic + (result.description ? " — " + result.description : "")));
-      if (result.exception) section.appendChild(el("p", result.exception, "errornote"));
+      if (result.exception) {
+        const note = el("p", result.exception, "errornote");
+        const at = /\(line (\d+)/.exec(result.exception);
+        if (at && window.hubGoToLine) {
+          const jump = el("a", " Go to line " + at[1], "go-to-line");
+          jump.href = "#";
+          jump.addEventListener("click", (event) => { event.preventDefault(); window.hubGoToLine("id_script", Number(at[1])); });
+          note.appendChild(jump);
+        }
+        section.appendChild(note);
+      }
       (result.errors || []).forEach((error) => section.appendChild(el("p", JSON.stringify(error), "errornote")));
       const actions = el("ul", null, "preview-actions");
       (result.actions || []).forEach((action) => {
