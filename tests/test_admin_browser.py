@@ -167,3 +167,71 @@ def test_the_task_editor_shows_an_options_form_and_a_live_preview(live_server, s
         " return view.state.doc.lineAt(view.state.selection.main.head).number; }"
     )
     assert cursor_line == line
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_install_from_the_library_restore_a_version_and_use_the_liquid_console(
+    live_server, staff_login, shop, settings
+):
+    from tests.conftest import TASKS_DIR
+
+    settings.HUB_TASK_LIBRARY_DIR = str(TASKS_DIR)
+    page = staff_login
+
+    page.goto(f"{live_server.url}/admin/tasks_app/task/library/?q=auto-tag+orders+shipping+country")
+    page.get_by_role("link", name="Auto-tag orders by shipping address country").click()
+    page.get_by_role("button", name="Install").click()
+    page.wait_for_selector("ul.messagelist li.success")
+    task = Task.objects.get()
+    assert page.url.endswith(f"/admin/tasks_app/task/{task.pk}/change/") and task.enabled is False
+
+    task.script = "{% log 'changed' %}"
+    task.save()  # version 2
+    page.goto(f"{live_server.url}/admin/tasks_app/task/{task.pk}/versions/1/")
+    page.get_by_role("button", name="Restore this version").click()
+    page.wait_for_selector("ul.messagelist li.success")
+    task.refresh_from_db()
+    assert task.script != "{% log 'changed' %}" and task.versions.count() == 3
+
+    page.goto(f"{live_server.url}/admin/tasks_app/task/console/")
+    page.fill("#id_source", "{% assign n = 6 | times: 7 %}{{ n }} {{ shop.name }}")
+    result = page.get_by_role("region", name="Result")
+    result.locator(".console-output").get_by_text("42 Example Shop").wait_for(timeout=3_000)
+    assert '"n": 42' in result.locator(".console-assigned").inner_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_merchant_signed_in_sees_only_their_shop_and_cancels_a_queued_event(
+    live_server, browser_page, shop
+):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from integrations.models import Shop, ShopMember
+    from tests.runs.engine_helpers import ingest, make_task
+
+    other = Shop.objects.create(myshopify_domain="other-shop.myshopify.com")
+    make_task(shop, name="Mine")
+    make_task(other, name="Theirs")
+    queued = ingest(shop)
+    user = get_user_model().objects.create_user("merchant")
+    ShopMember.objects.create(user=user, shop=shop, role="owner")
+    client = Client()
+    client.force_login(user)
+    page = browser_page
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+    page.goto(f"{live_server.url}/admin/tasks_app/task/")
+    assert page.locator("th.field-name a").all_inner_texts() == ["Mine"]
+    assert "other-shop" not in page.content()
+    response = page.goto(
+        f"{live_server.url}/admin/tasks_app/task/{Task.objects.get(name='Theirs').pk}/change/"
+    )
+    assert response.status == 404
+
+    page.goto(f"{live_server.url}/admin/events/event/{queued.pk}/change/")
+    page.get_by_role("button", name="Cancel event").click()
+    page.wait_for_selector("ul.messagelist li.success")
+    assert Event.objects.get(pk=queued.pk).run.status == "failed"
