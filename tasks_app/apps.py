@@ -6,7 +6,7 @@ class TasksAppConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "tasks_app"
-    verbose_name = "Tasks"
+    verbose_name = "Automation"
 
     def ready(self) -> None:
         """Connect the reactions to task changes and installs (webhook subscriptions)."""

@@ -198,3 +198,38 @@ def test_a_subscriptions_template_that_does_not_render_blocks_saving(admin_clien
     assert response.context["adminform"].form.errors["subscriptions_template"]
     task.refresh_from_db()
     assert task.subscriptions_template == "user/test/go"
+
+
+@pytest.mark.parametrize(
+    ("key", "widget", "good", "stored", "bad"),
+    [
+        ("snippet__code", forms.Textarea, "{{ x }}", "{{ x }}", None),
+        ("reply_to__email", forms.TextInput, "a@example.com", "a@example.com", None),
+        ("start__date", forms.TextInput, "2026-01-02", "2026-01-02", "tomorrow"),
+        ("at__datetime", forms.TextInput, "2026-01-02T03:04", "2026-01-02T03:04", "soon"),
+        ("time_of_day__time", forms.TextInput, "03:04", "03:04", "noonish"),
+        ("accent__color", forms.TextInput, "#ff0000", "#ff0000", "red"),
+        ("percent__range_min0_max10", forms.TextInput, "5", 5, "11"),
+        (
+            "product__picker_product",
+            forms.TextInput,
+            "gid://shopify/Product/1",
+            "gid://shopify/Product/1",
+            "pen",
+        ),
+        ("api_key__global", forms.TextInput, "key", "key", None),
+        ("token__secret", forms.TextInput, "key", "key", None),
+        ("size__select_o1_small_o2_large", forms.Select, "small", "small", "huge"),
+        ("weights__keyval_number", forms.Textarea, '{"a": "2"}', {"a": 2}, '{"a": "many"}'),
+        ("emails__array_email", forms.Textarea, '["a@example.com"]', ["a@example.com"], "[1"),
+    ],
+)
+def test_every_option_flag_gets_a_field_and_the_previews_checks(key, widget, good, stored, bad):
+    spec = parse_option_key(key)
+    field = option_field(spec, None)
+
+    assert isinstance(field.widget, widget)
+    options, errors = read_options({PREFIX + key: good}, [key], enabled=False)
+    assert (options, errors) == ({key: stored}, {})
+    if bad is not None:
+        assert PREFIX + key in read_options({PREFIX + key: bad}, [key], enabled=False)[1]
