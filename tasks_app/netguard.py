@@ -76,14 +76,38 @@ class AddressRefused(Exception):
         super().__init__(f"refused to connect to {address} ({reason}); allow it with HUB_HTTP_ALLOW_PRIVATE")
 
 
+# IPv6 prefixes whose last 32 bits carry an IPv4 address: NAT64 (well-known and local-use,
+# RFC 6052 / 8215), IPv4-translated (RFC 2765), and the deprecated IPv4-compatible form.
+EMBEDDING_NETWORKS = tuple(
+    ipaddress.ip_network(network)
+    for network in ("64:ff9b::/96", "64:ff9b:1::/48", "::ffff:0:0:0/96", "::/96")
+)
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address wraps, or None: IPv4-mapped (``::ffff:a.b.c.d``), 6to4
+    (``2002::/16``), Teredo (``2001::/32``, its client address), NAT64, IPv4-translated and
+    IPv4-compatible forms (``EMBEDDING_NETWORKS``; ``::`` and ``::1`` excepted)."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    if int(address) > 1 and any(address in network for network in EMBEDDING_NETWORKS):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def refusal_reason(address: IPAddress) -> str | None:
     """Why ``address`` is internal (``"loopback address"``...), or None for a public address.
 
-    IPv4-mapped and 6to4/NAT64-style embeddings are unwrapped first, so
-    ``::ffff:127.0.0.1`` counts as loopback.
+    An IPv4 address wrapped in an IPv6 one (``embedded_ipv4``: mapped, 6to4, Teredo, NAT64,
+    translated, compatible) is judged as that IPv4 address, so ``::ffff:127.0.0.1`` and
+    ``64:ff9b::7f00:1`` count as loopback.
     """
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        address = embedded_ipv4(address) or address
     if address in CLOUD_METADATA:
         return "cloud metadata address"
     for network, reason in _REFUSED:
@@ -126,7 +150,7 @@ def check_address(address: str, *, host: str | None = None) -> None:
     networks, hosts = allow_list()
     if host is not None and host.lower().rstrip(".").strip("[]") in hosts:
         return
-    mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+    mapped = embedded_ipv4(ip) if isinstance(ip, ipaddress.IPv6Address) else None
     for network in networks:
         candidates = (candidate for candidate in (ip, mapped) if candidate is not None)
         if any(candidate.version == network.version and candidate in network for candidate in candidates):

@@ -39,6 +39,16 @@ HINT = "allow it with HUB_HTTP_ALLOW_PRIVATE"
         ("224.0.0.1", "multicast address"),
         ("ff02::1", "multicast address"),
         ("100.64.0.1", "shared (carrier-grade NAT) address"),
+        ("64:ff9b::7f00:1", "loopback address"),  # NAT64
+        ("64:ff9b::a00:1", "private address"),
+        ("64:ff9b:1::a9fe:a9fe", "cloud metadata address"),  # NAT64 local use
+        ("2002:7f00:1::", "loopback address"),  # 6to4
+        ("2002:c0a8:101::1", "private address"),
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", "loopback address"),  # Teredo, client 127.0.0.1
+        ("::ffff:0:a9fe:a9fe", "cloud metadata address"),  # IPv4-translated
+        ("::7f00:1", "loopback address"),  # IPv4-compatible
+        ("64:ff9b::808:808", None),  # NAT64 of a public address
+        ("2002:808:808::", None),
         ("8.8.8.8", None),
         ("172.32.0.1", None),
         ("2606:4700:4700::1111", None),
@@ -82,6 +92,8 @@ def test_the_allow_list_may_be_one_comma_separated_string(settings):
         ("http://[::ffff:127.0.0.1]/", "127.0.0.1", "loopback address"),
         ("http://0.0.0.0:8000/", "0.0.0.0", "unspecified address"),  # noqa: S104  (refused too)
         ("http://[fe80::1]/", "fe80::1", "link-local address"),
+        ("http://[64:ff9b::7f00:1]:8000/", "127.0.0.1", "loopback address"),
+        ("http://[2002:a9fe:a9fe::1]/", "169.254.169.254", "cloud metadata address"),
     ],
 )
 def test_internal_addresses_are_refused(perform, url, address, reason):
