@@ -16,6 +16,7 @@ server) do not use this module.
 """
 
 import ipaddress
+import re
 import socket
 from collections.abc import Iterable
 from typing import Any
@@ -116,43 +117,71 @@ def refusal_reason(address: IPAddress) -> str | None:
     return None
 
 
-def allow_list() -> tuple[list[ipaddress.IPv4Network | ipaddress.IPv6Network], set[str]]:
-    """``HUB_HTTP_ALLOW_PRIVATE`` split into networks and lowercased host names.
+AllowedNetwork = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, int | None]
+PORTED = re.compile(r"^\[(?P<bracketed>[^\]]+)\](?::(?P<port6>\d+))?$|^(?P<plain>[^:\[\]]+):(?P<port>\d+)$")
 
-    The setting is a list of strings or one comma-separated string; an entry that
-    parses as an address or network (``127.0.0.1``, ``10.0.0.0/8``, ``::1``) is a
-    network, anything else a host name.
+
+def _split_port(entry: str) -> tuple[str, int | None]:
+    """``127.0.0.1:8080`` → ``("127.0.0.1", 8080)``, ``[::1]:8080`` → ``("::1", 8080)``,
+    ``host:9000`` → ``("host", 9000)``; anything else has no port."""
+    match = PORTED.match(entry)
+    if match is None:
+        return entry, None
+    port = match["port6"] or match["port"]
+    return (match["bracketed"] or match["plain"]), (int(port) if port else None)
+
+
+def allow_list() -> tuple[list[AllowedNetwork], dict[str, set[int] | None]]:
+    """``HUB_HTTP_ALLOW_PRIVATE`` split into ``(network, port or None)`` pairs and lowercased
+    host names with their ports (None: any port).
+
+    The setting is a list of strings or one comma-separated string; an entry that parses as an
+    address or network (``127.0.0.1``, ``10.0.0.0/8``, ``::1``) is a network, anything else a
+    host name; either may end with ``:<port>`` (``[::1]:8080`` for IPv6) to allow that port
+    only, so that allowing one service of a host does not open its others.
     """
     value = getattr(settings, "HUB_HTTP_ALLOW_PRIVATE", ()) or ()
     entries = value.split(",") if isinstance(value, str) else value
-    networks, hosts = [], set()
+    networks: list[AllowedNetwork] = []
+    hosts: dict[str, set[int] | None] = {}
     for entry in (item.strip() for item in entries):
         if not entry:
             continue
+        name, port = _split_port(entry)
         try:
-            networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
+            networks.append((ipaddress.ip_network(name.strip("[]"), strict=False), port))
         except ValueError:
-            hosts.add(entry.lower().rstrip("."))
+            key = name.lower().rstrip(".")
+            if port is None or hosts.get(key, set()) is None:
+                hosts[key] = None
+            else:
+                hosts.setdefault(key, set()).add(port)  # type: ignore[union-attr]
     return networks, hosts
 
 
-def check_address(address: str, *, host: str | None = None) -> None:
-    """Raise ``AddressRefused`` unless a connection to ``address`` (for ``host``) is allowed.
+def check_address(address: str, *, host: str | None = None, port: int | None = None) -> None:
+    """Raise ``AddressRefused`` unless a connection to ``address`` (for ``host``, on ``port``)
+    is allowed.
 
     ``address`` is a textual IP address, possibly with an IPv6 zone (``fe80::1%eth0``).
-    Public addresses always pass; internal ones pass when the allow-list holds a
-    network containing them or the host name the connection was made for.
+    Public addresses always pass; internal ones pass when the allow-list holds a network
+    containing them (or the IPv4 address they wrap) or the host name the connection was made
+    for, with no port or with this ``port``.
     """
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     reason = refusal_reason(ip)
     if reason is None:
         return
     networks, hosts = allow_list()
-    if host is not None and host.lower().rstrip(".").strip("[]") in hosts:
-        return
+    if host is not None:
+        key = host.lower().rstrip(".").strip("[]")
+        if key in hosts and (hosts[key] is None or port in hosts[key]):  # type: ignore[operator]
+            return
     mapped = embedded_ipv4(ip) if isinstance(ip, ipaddress.IPv6Address) else None
-    for network in networks:
-        candidates = (candidate for candidate in (ip, mapped) if candidate is not None)
+    candidates = [candidate for candidate in (ip, mapped) if candidate is not None]
+    for network, allowed_port in networks:
+        if allowed_port is not None and allowed_port != port:
+            continue
         if any(candidate.version == network.version and candidate in network for candidate in candidates):
             return
     raise AddressRefused(str(mapped or ip), reason)
@@ -173,7 +202,7 @@ def allowed_addresses(host: str, port: int) -> list[tuple[int, int, int, tuple]]
     allowed, refusal = [], None
     for family, kind, proto, _canonical, sockaddr in answers:
         try:
-            check_address(sockaddr[0], host=host)
+            check_address(sockaddr[0], host=host, port=port)
         except AddressRefused as exc:
             refusal = refusal or exc
             continue

@@ -70,6 +70,39 @@ def test_the_allow_list_takes_networks_and_host_names(settings):
     assert str(refused.value) == f"refused to connect to 10.2.0.1 (private address); {HINT}"
 
 
+def test_an_allow_list_entry_with_a_port_allows_that_port_only(settings):
+    settings.HUB_HTTP_ALLOW_PRIVATE = "127.0.0.1:8080, [::1]:9000, erp.internal:443, 10.0.0.0/8:5000"
+
+    netguard.check_address("127.0.0.1", port=8080)
+    netguard.check_address("::1", port=9000)
+    netguard.check_address("192.168.0.5", host="erp.internal", port=443)
+    netguard.check_address("10.9.9.9", port=5000)
+    netguard.check_address("64:ff9b::7f00:1", port=8080)  # the loopback address it wraps
+    for address, host, port in [
+        ("127.0.0.1", None, 5432),
+        ("127.0.0.1", None, None),
+        ("::1", None, 8080),
+        ("192.168.0.5", "erp.internal", 22),
+        ("10.9.9.9", None, 5001),
+    ]:
+        with pytest.raises(netguard.AddressRefused):
+            netguard.check_address(address, host=host, port=port)
+
+
+def test_an_http_action_reaches_an_allowed_port_and_not_another_of_the_same_host(
+    perform, httpserver, settings
+):
+    httpserver.expect_request("/ok").respond_with_data("fine")
+    settings.HUB_HTTP_ALLOW_PRIVATE = f"127.0.0.1:{httpserver.port}"
+
+    allowed = perform("http", {"method": "get", "url": httpserver.url_for("/ok")})
+    refused = perform("http", {"method": "get", "url": f"http://127.0.0.1:{httpserver.port + 1}/"})
+
+    assert (allowed.status, allowed.result["status"], allowed.result["body"]) == ("succeeded", 200, "fine")
+    origin = f"http://127.0.0.1:{httpserver.port + 1}"
+    assert_failed(refused, f"GET {origin}: refused to connect to 127.0.0.1 (loopback address); {HINT}")
+
+
 def test_the_allow_list_may_be_one_comma_separated_string(settings):
     settings.HUB_HTTP_ALLOW_PRIVATE = "127.0.0.1, 192.168.0.0/24"
 
