@@ -26,10 +26,15 @@ def sees_all_shops(user: Any) -> bool:
 
 
 def member_shop_ids(user: Any) -> list[Any]:
-    """The ids of the shops ``user`` is a member of."""
+    """The ids of the shops ``user`` is a member of, read once per user object (one request):
+    every permission check, list, filter and choice of a page asks."""
     if not user.is_authenticated:
         return []
-    return list(ShopMember.objects.filter(user=user).values_list("shop_id", flat=True))
+    cached = getattr(user, "_hub_member_shop_ids", None)
+    if cached is None:
+        cached = list(ShopMember.objects.filter(user=user).values_list("shop_id", flat=True))
+        user._hub_member_shop_ids = cached
+    return cached
 
 
 def is_merchant(user: Any) -> bool:
