@@ -193,7 +193,31 @@ class EventAdmin(ShopScopedAdmin):
         "task_ids",
         "input",
         "origin_task_id",
+        "origin_action_run_id",
         "created_at",
+        "completed_at",
+    )
+    # What happened first (topic, runs, data); where the event came from below, folded.
+    fieldsets = (
+        (None, {"fields": ("topic", "shop", "source", "created_at", "completed_at")}),
+        ("Runs", {"fields": ("run_tree_display",)}),
+        ("Data", {"fields": ("data", "input")}),
+        (
+            "Origin",
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "id",
+                    "shopify_topic",
+                    "webhook_request_id",
+                    "flow_action_run_id",
+                    "parent",
+                    "task_ids",
+                    "origin_task_id",
+                    "origin_action_run_id",
+                ),
+            },
+        ),
     )
     actions = ("replay", "cancel", "retry_event_runs")
 
@@ -209,7 +233,8 @@ class EventAdmin(ShopScopedAdmin):
 
     @admin.display(description="outcome", ordering="outcome")
     def outcome_display(self, event: Event) -> str:
-        return getattr(event, "outcome", "-")
+        outcome = getattr(event, "outcome", None) or "-"
+        return format_html('<span class="outcome outcome-{}">{}</span>', outcome, outcome)
 
     @admin.display(description="runs")
     def run_tree_display(self, event: Event) -> str:

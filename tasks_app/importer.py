@@ -166,7 +166,7 @@ def prepare_task(
     name, script = _check_fields(value, fail)
     tags = _string_list(value.get("tags"), fail, ".tags")
     lines = _string_list(value.get("subscriptions"), fail, ".subscriptions")
-    definitions = _preview_definitions(value.get("preview_event_definitions"), fail)
+    definitions = preview_definitions(value.get("preview_event_definitions"), fail)
     stored = value.get("options")
     if stored is not None and not isinstance(stored, dict):
         raise fail(".options", f"expected an object, got {_kind(stored)}")
@@ -369,8 +369,12 @@ def _string_list(value: Any, fail, where: str) -> list[str]:
     return list(value)
 
 
-def _preview_definitions(value: Any, fail) -> list[dict]:
-    """``[{description, event_attributes: {topic, data}}]`` (§7.6); data may be any JSON."""
+def preview_definitions(value: Any, fail: Callable[[str, str], Exception]) -> list[dict]:
+    """``[{description, event_attributes: {topic, data}}]`` (§7.6); data may be any JSON.
+
+    Raises ``fail(json_path, reason)`` for the first wrong part, the path starting at
+    ``.preview_event_definitions`` (e.g. ``.preview_event_definitions[0].event_attributes.topic``).
+    """
     if value is None:
         return []
     if not isinstance(value, list):

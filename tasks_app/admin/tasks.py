@@ -154,6 +154,17 @@ class TaskForm(forms.ModelForm):
                 self.add_error(None, f"The preview of {result.topic or 'the task'} refuses this: {problem}")
                 return
 
+    def clean_preview_event_definitions(self) -> list[dict]:
+        """Spec/platform.md §7.6: the same shape an import requires; the error names the JSON path
+        of the first wrong part (``[0].event_attributes.topic: expected a string, got null``)."""
+        from tasks_app.importer import preview_definitions
+
+        def fail(where: str, reason: str) -> forms.ValidationError:
+            path = where.removeprefix(".preview_event_definitions") or "the value"
+            return forms.ValidationError(f"{path}: {reason}")
+
+        return preview_definitions(self.cleaned_data.get("preview_event_definitions"), fail)
+
     def clean_script(self) -> str:
         from tasks_app.liquid import LiquidError
         from tasks_app.liquid import parse as parse_liquid

@@ -46,7 +46,10 @@ def test_the_list_shows_failed_pending_and_succeeded_events(admin_client, shop, 
     assert sorted(outcomes(admin_client)) == ["failed", "pending", "succeeded"]
     assert outcomes(admin_client, "?outcome=failed") == ["failed"]
     assert outcomes(admin_client, f"?task={echo_task.pk}") == ["succeeded", "failed"]
-    assert '<td class="field-outcome_display">failed</td>' in admin_client.get(LIST).content.decode()
+    assert (
+        '<td class="field-outcome_display"><span class="outcome outcome-failed">failed</span></td>'
+        in admin_client.get(LIST).content.decode()
+    )
 
 
 def test_the_list_does_the_same_queries_for_one_event_or_many(admin_client, shop, echo_task):

@@ -233,3 +233,42 @@ def test_every_option_flag_gets_a_field_and_the_previews_checks(key, widget, goo
     assert (options, errors) == ({key: stored}, {})
     if bad is not None:
         assert PREFIX + key in read_options({PREFIX + key: bad}, [key], enabled=False)[1]
+
+
+@pytest.mark.parametrize(
+    ("definitions", "message"),
+    [
+        ('{"topic": "user/test/go"}', "the value: expected an array, got an object"),
+        ('[{"description": "one"}]', "[0].event_attributes: expected an object, got null"),
+        (
+            '[{"event_attributes": {"topic": "user/test/go"}}, {"event_attributes": {"data": {}}}]',
+            "[1].event_attributes.topic: expected a string, got null",
+        ),
+        (
+            '[{"description": 7, "event_attributes": {"topic": "a/b"}}]',
+            "[0].description: expected a string, got a number",
+        ),
+    ],
+)
+def test_preview_event_definitions_of_the_wrong_shape_block_saving_with_their_json_path(
+    admin_client, task, definitions, message
+):
+    data = {**form_data(admin_client, task), "preview_event_definitions": definitions}
+
+    response = admin_client.post(f"/admin/tasks_app/task/{task.pk}/change/", data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["preview_event_definitions"] == [message]
+    task.refresh_from_db()
+    assert task.preview_event_definitions == []
+
+
+def test_preview_event_definitions_of_the_right_shape_are_saved_and_previewed(admin_client, task):
+    definitions = [{"description": "Go", "event_attributes": {"topic": "user/test/go", "data": {"n": 1}}}]
+    data = {**form_data(admin_client, task), "preview_event_definitions": json.dumps(definitions)}
+
+    response = admin_client.post(f"/admin/tasks_app/task/{task.pk}/change/", data)
+
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.preview_event_definitions == definitions
