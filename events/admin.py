@@ -2,13 +2,16 @@
 runs, are in ``runs.admin``."""
 
 import json
+from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from events.custom_webhooks import warnings
 from events.models import CustomWebhook, ShopifyDelivery, Webhook
+from events.standard_webhooks import new_secret
 from integrations.admin_scope import ShopScopedAdmin
 
 
@@ -16,14 +19,40 @@ from integrations.admin_scope import ShopScopedAdmin
 class WebhookAdmin(ShopScopedAdmin):
     """Mechanic webhooks (spec/platform.md §1), with each webhook's URL."""
 
-    list_display = ["name", "topic", "data_mode", "is_active", "webhook_url", "shop"]
+    list_display = ["name", "topic", "data_mode", "is_active", "signed", "webhook_url", "shop"]
     list_filter = ["shop", "is_active", "data_mode"]
-    readonly_fields = ["id", "webhook_url", "created_at"]
-    fields = ["id", "shop", "name", "topic", "data_mode", "is_active", "webhook_url", "created_at"]
+    readonly_fields = ["id", "webhook_url", "new_secret", "created_at"]
+    fields = [
+        "id",
+        "shop",
+        "name",
+        "topic",
+        "data_mode",
+        "is_active",
+        "webhook_url",
+        "signing_secrets",
+        "new_secret",
+        "created_at",
+    ]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "signing_secrets":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 70, "spellcheck": "false"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description="URL")
     def webhook_url(self, webhook: Webhook) -> str:
         return webhook.url if webhook.pk else "-"
+
+    @admin.display(description="signed", boolean=True)
+    def signed(self, webhook: Webhook) -> bool:
+        """Whether the webhook requires Standard Webhooks signatures."""
+        return bool(webhook.signing_secrets)
+
+    @admin.display(description="a new secret")
+    def new_secret(self, webhook: Webhook) -> str:
+        """A freshly generated secret to paste into "Signing secrets" (and give the sender)."""
+        return new_secret()
 
 
 @admin.register(ShopifyDelivery)

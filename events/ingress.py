@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from events import standard_webhooks
 from events.models import CustomWebhook, Event, PrivacyRequest, PrivacyTopic, ShopifyDelivery, Webhook
 from events.params import ParamsError, media_type, parse_body, parse_json, parse_nested_query
 from events.signals import privacy_request_received
@@ -36,8 +37,29 @@ UNINSTALLED_TOPIC = "shopify/app/uninstalled"
 SHOP_UPDATE_TOPIC = "shopify/shop/update"
 
 
-class BodyTooLarge(Exception):
-    """The request body exceeds ``HUB_MAX_WEBHOOK_BYTES`` (answer ``413``)."""
+class UnreadableBody(Exception):
+    """A request body Hub will not read; ``status`` and ``message`` are the answer to give."""
+
+    status = 400
+    message = "Unreadable request body."
+
+
+class BodyTooLarge(UnreadableBody):
+    """The request body exceeds the endpoint's limit (``HUB_MAX_WEBHOOK_BYTES`` by default)."""
+
+    status = 413
+    message = "Request body too large."
+
+
+class LengthRequired(UnreadableBody):
+    """A chunked body (no ``Content-Length``) on a server that does not decode chunks (Django's
+    ``runserver``): refused rather than read as empty."""
+
+    status = 411
+    message = (
+        "Transfer-Encoding: chunked is not supported by this server (Django's runserver): "
+        "send a Content-Length, or run Hub behind gunicorn."
+    )
 
 
 class InvalidDelivery(ValueError):
@@ -49,21 +71,48 @@ def read_body(request: HttpRequest, max_bytes: int | None = None) -> bytes:
 
     Reads the stream directly, so Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` cap
     on ``request.body`` does not apply, and keeps the bytes as ``request.body``
-    for anything that reads it later. Raises ``BodyTooLarge`` when the declared
-    ``Content-Length`` or the bytes actually sent exceed the limit.
+    for anything that reads it later. A body sent with ``Transfer-Encoding: chunked``
+    (no ``Content-Length``) is read to its end where the server decodes chunks and says so
+    (``wsgi.input_terminated``, as gunicorn does). Raises ``BodyTooLarge`` when the declared
+    ``Content-Length`` or the bytes actually sent exceed the limit, ``LengthRequired`` for a
+    chunked body the server cannot decode.
     """
     limit = settings.HUB_MAX_WEBHOOK_BYTES if max_bytes is None else max_bytes
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > limit:
-        raise BodyTooLarge
-    raw = request.read(limit + 1)
+    if _is_chunked(request):
+        raw = _read_to_end(request, limit)
+    else:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > limit:
+            raise BodyTooLarge
+        raw = request.read(limit + 1)
     if len(raw) > limit:
         raise BodyTooLarge
     request._body = raw
     return raw
+
+
+def _is_chunked(request: HttpRequest) -> bool:
+    encoding = request.META.get("HTTP_TRANSFER_ENCODING", "")
+    return "chunked" in encoding.lower() and not request.META.get("CONTENT_LENGTH")
+
+
+def _read_to_end(request: HttpRequest, limit: int) -> bytes:
+    """A chunked body from a server that decoded it, stopping one byte past ``limit``."""
+    if not request.META.get("wsgi.input_terminated"):
+        raise LengthRequired
+    stream = request.META["wsgi.input"]
+    parts: list[bytes] = []
+    size = 0
+    while size <= limit:
+        part = stream.read(min(65536, limit + 1 - size))
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts)
 
 
 # --- Mechanic webhooks (spec/platform.md §1) ------------------------------------------
@@ -98,11 +147,14 @@ def receive_webhook(
     """Store the event a Mechanic webhook request creates (§1.6), or ``None`` when there is no webhook.
 
     ``raw`` is the body from ``read_body``. The event run is enqueued on commit
-    by ``Event.objects.ingest``.
+    by ``Event.objects.ingest``. Raises ``standard_webhooks.SignatureError`` when the webhook has
+    signing secrets and the request's Standard Webhooks signature is missing, stale or wrong.
     """
     webhook = find_webhook(webhook_id)
     if webhook is None:
         return None
+    if webhook.signing_secrets:
+        standard_webhooks.verify(webhook.signing_secrets, request.headers, raw)
     data = _without_nul(webhook_event_data(webhook, request, raw, request_id=request_id))
     return Event.objects.ingest(
         webhook.shop, webhook.topic, data, source="webhook", webhook_request_id=request_id

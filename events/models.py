@@ -11,8 +11,10 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from events.signals import event_ingested
+from events.standard_webhooks import validate_secrets
 from hub.fields import JSONField
 from hub.jsontypes import JSON, JSONObject
+from integrations.sealed import SealedCharField
 
 if TYPE_CHECKING:
     from integrations.models import Shop
@@ -150,6 +152,16 @@ class Webhook(models.Model):
     topic = models.CharField(max_length=255, help_text="user/<subject>/<verb>")
     data_mode = models.CharField(max_length=20, choices=DataMode.choices, default=DataMode.AUTO)
     is_active = models.BooleanField(default=True)
+    signing_secrets = SealedCharField(
+        max_length=4000,
+        blank=True,
+        default="",
+        validators=[validate_secrets],
+        help_text=(
+            "Standard Webhooks signing secrets (whsec_<base64>), one per line. When set, only requests "
+            "signed with one of them (webhook-id, webhook-timestamp, webhook-signature) are accepted."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -157,6 +169,27 @@ class Webhook(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} → {self.topic}"
+
+    @classmethod
+    def rotate_signing_secrets(cls) -> int:
+        """Re-encrypt every webhook's signing secrets with the newest key of ``HUB_SECRET_KEYS``;
+        returns how many webhooks. Raises ``TokenDecryptionError`` naming the first webhook whose
+        secrets no configured key decrypts."""
+        from integrations.oauth.tokens import TokenDecryptionError
+        from integrations.sealed import is_sealed
+
+        count = 0
+        with transaction.atomic():
+            for pk, name, text in (
+                cls.objects.select_for_update()
+                .exclude(signing_secrets="")
+                .values_list("pk", "name", "signing_secrets")
+            ):
+                if is_sealed(text):  # loaded still sealed: no key opened it
+                    raise TokenDecryptionError(f"the signing secrets of webhook {name!r}")
+                cls.objects.filter(pk=pk).update(signing_secrets=text)
+                count += 1
+        return count
 
     @property
     def url(self) -> str:

@@ -1,4 +1,5 @@
-"""Ingress URLs: Mechanic webhooks and Shopify deliveries (spec/platform.md §0.1)."""
+"""Ingress URLs: Mechanic webhooks, Shopify deliveries, inbound email, partner events and Flow
+(spec/platform.md §0.1)."""
 
 from django.urls import path
 
@@ -18,4 +19,7 @@ urlpatterns = [
         views.CustomShopifyWebhooksView.as_view(),
         name="custom_shopify_webhooks",
     ),
+    path("shopify/flow/action", views.FlowActionView.as_view(), name="flow_action"),
+    path("email/inbound", views.InboundEmailView.as_view(), name="inbound_email"),
+    path("partners/<str:partner>/events", views.PartnerEventsView.as_view(), name="partner_events"),
 ]

@@ -6,15 +6,28 @@ touch the session, ``request.data`` or ``request.POST``, so the raw body stays
 intact for HMAC checks and Full request mode.
 """
 
+import base64
+import hmac
+import json
 import uuid
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
+from django.conf import settings
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    JsonResponse,
+)
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from events import ingress
+from events import flow, ingress, partners
+from events import inbound_email as inbound_email_module
+from events.standard_webhooks import SignatureError
+from hub.cors import allow_any_origin, preflight
 
 
 class IngressView(APIView):
@@ -69,6 +82,33 @@ class CustomShopifyWebhooksView(IngressView):
         return shopify_webhooks(request, custom_webhook_id=webhook_id)
 
 
+class PartnerEventsView(IngressView):
+    """``/partners/<partner>/events``: events a partner app delivers (spec/platform.md §6.4)."""
+
+    def respond(self, request: HttpRequest, partner: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return partner_events(request, partner)
+
+
+class FlowActionView(IngressView):
+    """``/shopify/flow/action``: the Hub action of a Shopify Flow workflow (spec/platform.md §6.6)."""
+
+    def respond(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return flow_action(request)
+
+
+class InboundEmailView(IngressView):
+    """``/email/inbound``: the email provider's inbound-parse callback (spec/platform.md §3.4)."""
+
+    def respond(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return inbound_email(request)
+
+
 # Methods each client variant accepts besides the OPTIONS preflight (§1.2).
 WEBHOOK_CLIENT_METHODS = {
     None: ("POST",),
@@ -85,22 +125,32 @@ def mechanic_webhook(request: HttpRequest, webhook_id: str, client: str | None =
     methods = WEBHOOK_CLIENT_METHODS[client]
     request_id = uuid.uuid4()
     if request.method == "OPTIONS":
-        response = _preflight(request, methods)
+        response = preflight(request, methods)
     elif request.method not in methods:
         response = HttpResponseNotAllowed([*methods, "OPTIONS"])
     elif request.method != "POST":
         response = HttpResponse(status=200)
     else:
-        try:
-            raw = ingress.read_body(request)
-        except ingress.BodyTooLarge:
-            response = HttpResponse("Request body too large.", status=413, content_type="text/plain")
-        else:
-            ingress.receive_webhook(webhook_id, request, raw, request_id=request_id)
-            response = HttpResponse(status=200 if client == "mailchimp" else 204)
-            if client == "asana" and "X-Hook-Secret" in request.headers:
-                response["X-Hook-Secret"] = request.headers["X-Hook-Secret"]
+        response = _webhook_post(request, webhook_id, client, request_id)
     return _with_cors(response, request_id)
+
+
+def _webhook_post(
+    request: HttpRequest, webhook_id: str, client: str | None, request_id: uuid.UUID
+) -> HttpResponse:
+    """A POST to a Mechanic webhook: stored, or refused for an unreadable body or, on a webhook
+    that requires Standard Webhooks signatures, a missing, stale or wrong one (``401``)."""
+    try:
+        raw = ingress.read_body(request)
+        ingress.receive_webhook(webhook_id, request, raw, request_id=request_id)
+    except ingress.UnreadableBody as exc:
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
+    except SignatureError as exc:
+        return HttpResponse(str(exc), status=401, content_type="text/plain")
+    response = HttpResponse(status=200 if client == "mailchimp" else 204)
+    if client == "asana" and "X-Hook-Secret" in request.headers:
+        response["X-Hook-Secret"] = request.headers["X-Hook-Secret"]
+    return response
 
 
 def shopify_webhooks(request: HttpRequest, custom_webhook_id: str | None = None) -> HttpResponse:
@@ -108,8 +158,8 @@ def shopify_webhooks(request: HttpRequest, custom_webhook_id: str | None = None)
     answer 200 (§2.3, §2.4)."""
     try:
         raw = ingress.read_body(request)
-    except ingress.BodyTooLarge:
-        return HttpResponse("Request body too large.", status=413, content_type="text/plain")
+    except ingress.UnreadableBody as exc:
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
     if not ingress.shopify_hmac_valid(raw, request.headers.get("X-Shopify-Hmac-Sha256")):
         return HttpResponse(
             "Invalid or missing X-Shopify-Hmac-Sha256.", status=401, content_type="text/plain"
@@ -124,21 +174,101 @@ def shopify_webhooks(request: HttpRequest, custom_webhook_id: str | None = None)
     return HttpResponse(status=200)
 
 
-def _preflight(request: HttpRequest, methods: tuple[str, ...]) -> HttpResponse:
-    response = HttpResponse(status=204)
-    response["Access-Control-Allow-Methods"] = ", ".join([*methods, "OPTIONS"])
-    requested = request.headers.get("Access-Control-Request-Headers")
-    if requested:
-        response["Access-Control-Allow-Headers"] = requested
-    response["Access-Control-Max-Age"] = "86400"
-    return response
-
-
 def _with_cors(response: HttpResponse, request_id: uuid.UUID) -> HttpResponse:
     # Browsers may call webhooks from any storefront; the request id must be readable there (§1.8).
     response["x-request-id"] = str(request_id)
-    response["Access-Control-Allow-Origin"] = "*"
     response["Access-Control-Expose-Headers"] = "x-request-id"
-    if response.status_code == 204:
-        del response["Content-Type"]
-    return response
+    return allow_any_origin(response)
+
+
+def inbound_email(request: HttpRequest) -> HttpResponse:
+    """A Postmark inbound message as JSON, behind HTTP basic credentials (``HUB_INBOUND_EMAIL_AUTH``,
+    ``user:password``). ``200`` once stored (also for mail to no known shop, which is dropped);
+    ``401`` for missing or wrong credentials, ``403`` while the setting is unset, ``400`` naming what
+    is wrong with the body, ``413`` over 35 MB (spec/platform.md §3.3, §3.4)."""
+    expected = settings.HUB_INBOUND_EMAIL_AUTH
+    if not expected:
+        return HttpResponse(
+            "Inbound email is off: set HUB_INBOUND_EMAIL_AUTH (user:password).",
+            status=403,
+            content_type="text/plain",
+        )
+    if not basic_credentials_match(request.headers.get("Authorization", ""), expected):
+        response = HttpResponse("Wrong or missing credentials.", status=401, content_type="text/plain")
+        response["WWW-Authenticate"] = 'Basic realm="Hub inbound email"'
+        return response
+    try:
+        raw = ingress.read_body(request, inbound_email_module.MAX_MESSAGE_BYTES)
+    except ingress.BodyTooLarge:
+        return HttpResponse("Message larger than 35 MB.", status=413, content_type="text/plain")
+    except ingress.UnreadableBody as exc:
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
+    try:
+        message = json.loads(raw)
+    except ValueError as exc:
+        return HttpResponseBadRequest(f"Body is not JSON: {exc}", content_type="text/plain")
+    try:
+        received = inbound_email_module.receive(message)
+    except inbound_email_module.InvalidMessage as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain")
+    return JsonResponse(
+        {"events": [str(event.pk) for event in received.events], "dropped": received.dropped or None}
+    )
+
+
+def basic_credentials_match(authorization: str, expected: str) -> bool:
+    """Whether an ``Authorization: Basic ...`` header carries ``expected`` (``user:password``),
+    compared in constant time."""
+    scheme, _, encoded = authorization.partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        given = base64.b64decode(encoded.strip(), validate=True)
+    except ValueError:
+        return False
+    return hmac.compare_digest(given, expected.encode())
+
+
+def partner_events(request: HttpRequest, partner: str) -> HttpResponse:
+    """A partner's signed JSON delivery: ``200`` with the event id (``null`` and the reason when the
+    shop is not installed here, the delivery dropped); ``404`` unknown partner, ``403`` no secret
+    configured, ``401`` wrong signature, ``400`` naming what is wrong with the body."""
+    try:
+        raw = ingress.read_body(request)
+    except ingress.UnreadableBody as exc:
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
+    try:
+        partners.authenticate(partner, raw, request.headers)
+        try:
+            data = json.loads(raw)
+        except ValueError as exc:
+            raise partners.PartnerError(f"Body is not JSON: {exc}") from None
+        event = partners.receive(partner, raw, request.headers, data)
+    except partners.PartnerError as exc:
+        return HttpResponse(str(exc), status=exc.status, content_type="text/plain")
+    if event is None:
+        return JsonResponse({"event": None, "topic": None, "dropped": "no installed shop with that domain"})
+    return JsonResponse({"event": str(event.pk), "topic": event.topic, "dropped": None})
+
+
+def flow_action(request: HttpRequest) -> HttpResponse:
+    """A Flow action request verified by Shopify's signature: ``200`` with the event id; ``401`` for
+    a wrong signature, ``400`` naming the wrong part of the request, ``404`` for a shop not
+    installed here (Flow shows the text in the workflow's run)."""
+    try:
+        raw = ingress.read_body(request)
+    except ingress.UnreadableBody as exc:
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
+    if not ingress.shopify_hmac_valid(raw, request.headers.get("X-Shopify-Hmac-Sha256")):
+        return HttpResponse(
+            "Invalid or missing X-Shopify-Hmac-Sha256.", status=401, content_type="text/plain"
+        )
+    try:
+        try:
+            payload = json.loads(raw)
+        except ValueError as exc:
+            raise flow.FlowActionError(f"Body is not JSON: {exc}") from None
+        event = flow.receive(payload)
+    except flow.FlowActionError as exc:
+        return HttpResponse(str(exc), status=exc.status, content_type="text/plain")
+    return JsonResponse({"event": str(event.pk), "topic": event.topic})

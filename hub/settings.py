@@ -232,6 +232,9 @@ else:
 
 # --- Email --------------------------------------------------------------------------
 HUB_MAIL_DOMAIN = os.environ.get("HUB_MAIL_DOMAIN", "mail.hub.localhost")
+# HTTP basic credentials (user:password) the email provider's inbound-parse callback must send to
+# POST /email/inbound (spec/platform.md §3.4); unset, that endpoint refuses everything.
+HUB_INBOUND_EMAIL_AUTH = os.environ.get("HUB_INBOUND_EMAIL_AUTH", "")
 EMAIL_HOST = os.environ.get("HUB_EMAIL_HOST", "")
 EMAIL_PORT = env_int("HUB_EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("HUB_EMAIL_HOST_USER", "")
@@ -259,6 +262,8 @@ HUB_MAX_WEBHOOK_BYTES = env_int("HUB_MAX_WEBHOOK_BYTES", 20 * 1024 * 1024)
 # Repeated Shopify deliveries are dropped within this window (spec/platform.md §2.3).
 HUB_SHOPIFY_DEDUP_HOURS = env_int("HUB_SHOPIFY_DEDUP_HOURS", 48)
 HUB_WEBHOOK_BASE_URL = os.environ.get("HUB_WEBHOOK_BASE_URL", "http://127.0.0.1:8000/webhooks")
+# How far (seconds) a signed webhook's webhook-timestamp may lie from now (Standard Webhooks signatures).
+HUB_WEBHOOK_SIGNATURE_TOLERANCE_S = int(os.environ.get("HUB_WEBHOOK_SIGNATURE_TOLERANCE_S", "300"))
 HUB_DEFAULT_RUN_CONCURRENCY = env_int("HUB_DEFAULT_RUN_CONCURRENCY", 4)
 # Hand due runs to Django-Q2 after commit. Tests turn it off and perform runs
 # in-process; the CLI's --sync does the same for one event.
@@ -299,6 +304,8 @@ HUB_SHOPIFY_ADMIN_URL = os.environ.get("HUB_SHOPIFY_ADMIN_URL", "").rstrip("/")
 # --- Integrations (spec/platform.md §6) --------------------------------------------
 # Public base URL of this Hub, for links sent to other services (Flow's event inspector URL).
 HUB_BASE_URL = os.environ.get("HUB_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Public base of cache endpoint URLs, <this>/<endpoint id> (spec/platform.md §4.6).
+HUB_CACHE_BASE_URL = os.environ.get("HUB_CACHE_BASE_URL", f"{HUB_BASE_URL}/cache").rstrip("/")
 # OAuth apps for connected accounts. allauth drives the dance; tokens are stored
 # (SOCIALACCOUNT_STORE_TOKENS) and bound to a shop as integrations.Connection rows.
 SOCIALACCOUNT_STORE_TOKENS = True
@@ -349,6 +356,9 @@ HUB_GOOGLE_DOCS_API_URL = os.environ.get("HUB_GOOGLE_DOCS_API_URL", "https://doc
 # endpoint is documented: both come from the partner agreement; unset, the action fails.
 HUB_REPORT_TOASTER_API_URL = os.environ.get("HUB_REPORT_TOASTER_API_URL", "").rstrip("/")
 HUB_REPORT_TOASTER_API_KEY = os.environ.get("HUB_REPORT_TOASTER_API_KEY", "")
+# Partners that deliver events to POST /partners/<partner>/events (spec/platform.md §6.4), each with
+# the secret its deliveries are signed with: "judgeme=s1,locksmith=s2,...". Unlisted partners are refused.
+HUB_PARTNER_SECRETS = os.environ.get("HUB_PARTNER_SECRETS", "")
 # Handles of the four Flow trigger extensions of Hub's Shopify app (spec/platform.md §6.6).
 HUB_SHOPIFY_FLOW_TRIGGER_HANDLES = {
     "general": os.environ.get("HUB_SHOPIFY_FLOW_TRIGGER_GENERAL", "mechanic-sent-general-data"),

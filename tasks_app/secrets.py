@@ -11,6 +11,7 @@ goes through ``redact``. Nothing in this module logs a value.
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -206,13 +207,31 @@ def secret_resolver(shop, nonce: str) -> Callable[[str], str]:
 
 
 def _literal_forms(raw: str) -> set[str]:
-    """The raw value as written literally, percent-encoded and JSON-escaped."""
-    forms = {raw, quote(raw, safe=""), quote(raw), quote_plus(raw, safe="")}
-    forms |= {re.sub(r"%[0-9A-F]{2}", lambda m: m[0].lower(), form) for form in set(forms)}
-    forms |= {json.dumps(raw)[1:-1], json.dumps(raw, ensure_ascii=False)[1:-1]}
+    """The raw value as written literally, reversed, percent-encoded (its special characters or
+    every byte), JSON-escaped, HTML-escaped (named, decimal or hexadecimal character references),
+    hex-encoded and base64-encoded. ``redact`` matches them without regard to case."""
     data = raw.encode("utf-8")
+    forms = {raw, raw[::-1], quote(raw, safe=""), quote(raw), quote_plus(raw, safe="")}
+    forms.add("".join(f"%{byte:02X}" for byte in data))
+    forms |= {json.dumps(raw)[1:-1], json.dumps(raw, ensure_ascii=False)[1:-1]}
+    forms |= _html_forms(raw)
+    forms.add(data.hex())
     forms |= {base64.b64encode(data).decode("ascii"), base64.urlsafe_b64encode(data).decode("ascii")}
     return {form for form in forms if form}
+
+
+def _html_forms(raw: str) -> set[str]:
+    """``raw`` HTML-escaped as escapers write it: its special characters as named or numeric
+    references, or every character as a decimal or hexadecimal reference."""
+    escaped = html.escape(raw, quote=True)
+    return {
+        escaped,
+        html.escape(raw, quote=False),
+        escaped.replace("&#x27;", "&#39;"),
+        escaped.replace("&#x27;", "&apos;"),
+        "".join(f"&#{ord(char)};" for char in raw),
+        "".join(f"&#x{ord(char):x};" for char in raw),
+    }
 
 
 def _base64_patterns(raw: str) -> list[re.Pattern]:
@@ -235,16 +254,17 @@ def _base64_patterns(raw: str) -> list[re.Pattern]:
 
 
 def redact(value: Any, raw_values: Iterable[str]) -> Any:
-    """A copy of ``value`` (any JSON structure; dict keys included) where every raw value,
-    literal, percent-encoded, JSON-escaped or base64-encoded (standard or URL-safe alphabet, on
-    its own or inside longer base64 data), is replaced by ``REDACTED``. Empty values are
-    ignored. Spec: platform.md §5.3 and actions.md §0.4 (decision).
+    """A copy of ``value`` (any JSON structure; dict keys included) where every raw value is
+    replaced by ``REDACTED``: literal or reversed, in any letter case, percent-encoded,
+    JSON-escaped, HTML-escaped, hex-encoded (either case) or base64-encoded (standard or URL-safe
+    alphabet, on its own or inside longer base64 data). Empty values are ignored. Spec:
+    platform.md §5.3 and actions.md §0.4 (decision).
     """
     raws = sorted({raw for raw in raw_values if isinstance(raw, str) and raw}, key=len, reverse=True)
     if not raws:
         return _walk(value, lambda text: text)
     forms = sorted(set().union(*(_literal_forms(raw) for raw in raws)), key=len, reverse=True)
-    literal = re.compile("|".join(re.escape(form) for form in forms))
+    literal = re.compile("|".join(re.escape(form) for form in forms), re.IGNORECASE)
     encoded = [pattern for raw in raws for pattern in _base64_patterns(raw)]
 
     def scrub(text: str) -> str:

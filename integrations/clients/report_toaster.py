@@ -5,7 +5,9 @@ The transport is not documented. Decision: ``POST
 action's options as JSON, authenticated with Hub's partner key (``Authorization:
 Bearer <HUB_REPORT_TOASTER_API_KEY>``) and naming the shop in
 ``X-Shopify-Shop-Domain``. Report Toaster answers 404 for a shop that has not
-installed it.
+installed it. ``X-Hub-Callback-Url`` tells it where finished reports go: Hub's partner ingress,
+``<HUB_BASE_URL>/partners/report_toaster/events`` (spec/platform.md §6.4), signed with the
+``report_toaster`` secret of ``HUB_PARTNER_SECRETS``.
 """
 
 from typing import Any
@@ -35,6 +37,7 @@ class ReportToasterClient(HttpClient):
         return {
             "Authorization": f"Bearer {settings.HUB_REPORT_TOASTER_API_KEY}",
             "X-Shopify-Shop-Domain": self.shop.myshopify_domain,
+            "X-Hub-Callback-Url": f"{settings.HUB_BASE_URL}/partners/report_toaster/events",
         }
 
     def send(self, operation: str, payload: dict[str, Any]) -> ApiResponse:

@@ -4,7 +4,6 @@ Storage and key/value/expiry rules are spec/platform.md §4; the table is
 ``CacheEntry``.
 """
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,13 +20,11 @@ from tasks_app.actions.base import (
     register,
     to_int,
 )
-from tasks_app.models.cache import MAX_TTL_S, CacheEntry
+from tasks_app.models.cache import KEY_RE, MAX_KEY_LENGTH, MAX_TTL_S, CacheEntry
 
 if TYPE_CHECKING:
     from integrations.models import Shop
 
-KEY_RE = re.compile(r"[A-Za-z0-9_:\-./]+")
-MAX_KEY_LENGTH = 255
 MAX_VALUE_BYTES = 262_144
 
 # Positional argument order per command (spec/actions.md §6 "Options").

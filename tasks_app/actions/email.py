@@ -164,6 +164,15 @@ def clean_headers(options: dict) -> dict[str, str]:
     return headers
 
 
+def auto_submitted(headers: dict[str, str]) -> dict[str, str]:
+    """``Auto-Submitted: auto-generated`` (RFC 3834) unless the task sets that header itself: mail
+    Hub sends is machine mail, which Hub's inbound email drops when it comes back to a shop's
+    address, so a task that forwards received mail cannot loop (spec/platform.md §3.3)."""
+    if any(name.lower() == "auto-submitted" for name in headers):
+        return {}
+    return {"Auto-Submitted": "auto-generated"}
+
+
 def clean_attachments(options: dict) -> dict[str, Any]:
     """``attachments``: filename → file generator (a string is a plaintext file, spec/actions.md §16).
 
@@ -342,7 +351,7 @@ class EmailAction(Action):
             cc=opts.cc,
             bcc=opts.bcc,
             reply_to=[opts.reply_to] if opts.reply_to else None,
-            headers={**opts.headers, "Message-ID": message_id},
+            headers={**auto_submitted(opts.headers), **opts.headers, "Message-ID": message_id},
             connection=get_connection(fail_silently=False),
         )
         message.attach_alternative(body, "text/html")

@@ -8,7 +8,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
 from integrations.admin_scope import ShopScopedAdmin
-from tasks_app.models import CacheEntry, EmailTemplate, Global, Secret
+from tasks_app.models import CacheEndpoint, CacheEntry, EmailTemplate, Global, Secret
 from tasks_app.models.globals import shops_secret_reference_counts
 
 
@@ -19,6 +19,24 @@ class CacheEntryAdmin(ShopScopedAdmin):
     list_display = ["key", "shop", "expires_at", "updated_at"]
     list_filter = ["shop"]
     search_fields = ["key"]
+
+
+@admin.register(CacheEndpoint)
+class CacheEndpointAdmin(ShopScopedAdmin):
+    """A shop's cache endpoints: a key, and the public URL that reads it (spec/platform.md §4.6)."""
+
+    list_display = ["key", "shop", "url", "created_at"]
+    list_filter = ["shop"]
+    search_fields = ["key"]
+    fields = ["shop", "key", "url", "current_value", "created_at"]
+    readonly_fields = ["url", "current_value", "created_at"]
+
+    @admin.display(description="current value")
+    def current_value(self, endpoint: CacheEndpoint) -> str:
+        """What ``GET`` answers now (``null`` when the key holds no live value)."""
+        if endpoint.pk is None or endpoint.shop_id is None:
+            return "-"
+        return json.dumps(endpoint.value(), ensure_ascii=False)
 
 
 # --- globals and secrets (spec/platform.md §5) -------------------------------------

@@ -402,6 +402,8 @@ class TaskAdmin(ShopScopedAdmin):
         if not task.subscribes_to(topic) or topic not in MANUAL_TOPICS:
             raise Http404(f"{task.name} cannot be run as {topic}")
         form = run_form(task, topic, request.POST if request.method == "POST" else None)
+        if topic == "mechanic/user/text" and request.method == "GET" and "data" in request.GET:
+            form.fields["text"].initial = request.GET["data"]  # a run link's ?data= prefill (§6.7)
         if request.method == "POST" and form.is_valid():
             event = queue_manual_run(task, topic, form)
             url = reverse("admin:events_event_change", args=[event.pk])

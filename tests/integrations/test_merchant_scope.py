@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from events.models import CustomWebhook, Event, EventFilter, Webhook
 from integrations.models import Shop, ShopMember
 from runs.models import ActionRun, TaskRun
-from tasks_app.models import Global, Secret, Task
+from tasks_app.models import CacheEndpoint, Global, Secret, Task
 from tests.runs.engine_helpers import emit, make_task
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,7 @@ def shop_with_data(domain: str) -> dict:
             filter="id:*",
         ),
         "eventfilter": EventFilter.objects.create(shop=shop, name="F", template="true"),
+        "cacheendpoint": CacheEndpoint.objects.create(shop=shop, key="k"),
     }
 
 
@@ -63,6 +64,7 @@ ADMIN_URL = {
     "webhook": "events/webhook",
     "customwebhook": "events/customwebhook",
     "eventfilter": "events/eventfilter",
+    "cacheendpoint": "tasks_app/cacheendpoint",
     "shop": "integrations/shop",
 }
 

@@ -131,7 +131,8 @@ def test_rotate_secrets_reencrypts_tokens_with_the_newest_key(shop, settings):
     call_command("rotate_secrets", stdout=out)
 
     assert out.getvalue() == (
-        "Re-encrypted 0 secret(s), 2 OAuth token row(s) and 0 shop access token(s) with the newest key.\n"
+        "Re-encrypted 0 secret(s), 2 OAuth token row(s), 0 shop access token(s) and 0 webhook signing "
+        "secret set(s) with the newest key.\n"
     )
     rows = list(SocialToken.objects.order_by("pk").values("pk", "token", "token_secret"))
     assert all(row["token"] != before[row["pk"]] for row in rows)

@@ -58,7 +58,8 @@ def test_a_plaintext_token_stored_before_encryption_is_read_and_sealed_by_rotate
     call_command("rotate_secrets", stdout=out)
 
     assert out.getvalue() == (
-        "Re-encrypted 0 secret(s), 0 OAuth token row(s) and 1 shop access token(s) with the newest key.\n"
+        "Re-encrypted 0 secret(s), 0 OAuth token row(s), 1 shop access token(s) and 0 webhook signing "
+        "secret set(s) with the newest key.\n"
     )
     assert stored(shop).startswith("fernet:")
     assert Shop.objects.get(pk=shop.pk).access_token == TOKEN

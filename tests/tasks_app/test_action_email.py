@@ -108,6 +108,7 @@ def test_it_sends_the_full_message(perform, inbox):
     assert message["Subject"] == "Your order #1001"
     assert message["X-Order-Id"] == "1001"
     assert message["List-Id"] == "orders.example.com"
+    assert message["Auto-Submitted"] == "auto-generated"  # machine mail (the inbound loop guard)
     assert message["Message-ID"] == run.result["message_id"]
     assert message["Message-ID"].endswith("@mail.hub.test>")
 
@@ -588,3 +589,13 @@ PDF_INVOICE_TEXT = (
     "Total (including taxes, shipping, tips): $4.05 USD\n"
     "To arrange payment, contact support@example.com.\n" + "\n".join(["• "] * 9)
 )
+
+
+def test_a_tasks_own_auto_submitted_header_replaces_hubs(perform, inbox):
+    perform(
+        "email",
+        {"to": "a@example.com", "subject": "s", "body": "b", "headers": {"auto-submitted": "no"}},
+    )
+
+    _envelope, message = inbox.message()
+    assert message.get_all("Auto-Submitted") == ["no"]

@@ -89,7 +89,8 @@ def test_rotation_moves_every_secret_to_the_newest_key(shop, settings):
     call_command("rotate_secrets", stdout=out)
 
     assert out.getvalue() == (
-        "Re-encrypted 2 secret(s), 0 OAuth token row(s) and 0 shop access token(s) with the newest key.\n"
+        "Re-encrypted 2 secret(s), 0 OAuth token row(s), 0 shop access token(s) and 0 webhook signing "
+        "secret set(s) with the newest key.\n"
     )
     after = stored_tokens()
     assert [Fernet(NEW_KEY).decrypt(after[k].encode()) for k in after] == [b"first", b"second"]
@@ -227,6 +228,13 @@ RAW = "p@ss word/1?"
         ('{"pw":"p@ss word/1?"}', f'{{"pw":"{R}"}}'),
         ("dXNlcjpvdGhlcg==", "dXNlcjpvdGhlcg=="),
         ("nothing here", "nothing here"),
+        ("P@SS WORD/1?", R),
+        ("echo: ?1/drow ss@p", f"echo: {R}"),
+        ("hex 7040737320776f72642f313f", f"hex {R}"),
+        ("HEX 7040737320776F72642F313F.", f"HEX {R}."),
+        ("%70%40%73%73%20%77%6F%72%64%2F%31%3F", R),
+        ("&#112;&#64;&#115;&#115;&#32;&#119;&#111;&#114;&#100;&#47;&#49;&#63;", R),
+        ("&#x70;&#x40;&#x73;&#x73;&#x20;&#x77;&#x6f;&#x72;&#x64;&#x2f;&#x31;&#x3f;", R),
         (
             {"a": ["p@ss word/1?", {"b": "k=p%40ss%20word%2F1%3F"}], "p@ss word/1?": 7, "n": 3},
             {"a": [R, {"b": f"k={R}"}], R: 7, "n": 3},
@@ -241,6 +249,20 @@ def test_redact_removes_literal_percent_and_base64_forms(value, redacted):
 def test_redact_handles_several_values_longest_first_and_ignores_empty_ones():
     assert redact("tok tokens ann", ["tok", "tokens", "", "ann"]) == f"{R} {R} {R}"
     assert redact({"x": "value"}, []) == {"x": "value"}
+
+
+@pytest.mark.parametrize(
+    "echoed",
+    [
+        "<p>a&lt;b&amp;c&quot;d&#x27;e</p>",
+        "<p>a&lt;b&amp;c&quot;d&#39;e</p>",
+        "<p>a&lt;b&amp;c&quot;d&apos;e</p>",
+        "<p>a&lt;b&amp;c\"d'e</p>",
+        "<p>A&LT;B&AMP;C&QUOT;D&#X27;E</p>",
+    ],
+)
+def test_redact_finds_a_value_the_remote_echoed_html_escaped(echoed):
+    assert redact(echoed, ["a<b&c\"d'e"]) == f"<p>{R}</p>"
 
 
 def test_redact_finds_a_value_json_escaped_inside_a_serialized_body():

@@ -87,3 +87,47 @@ def test_a_secret_header_is_sent_but_never_stored_logged_or_shown(shop, httpserv
         response = staff.get(page)
         assert response.status_code == 200, page
         assert RAW not in response.content.decode(), page
+
+
+def test_a_secret_the_remote_echoes_encoded_is_redacted_in_every_encoding(shop, httpserver, settings):
+    settings.HUB_HTTP_ALLOW_PRIVATE = "127.0.0.1"
+    secret = Secret(shop=shop, key="api_token")
+    secret.set_value(RAW)
+    secret.save()
+    raw_bytes = RAW.encode()
+    httpserver.expect_request("/echo").respond_with_handler(
+        lambda request: Response(
+            json.dumps(
+                {
+                    "hex": raw_bytes.hex(),
+                    "HEX": raw_bytes.hex().upper(),
+                    "reversed": RAW[::-1],
+                    "upper": RAW.upper(),
+                    "html": "".join(f"&#{ord(char)};" for char in RAW),
+                    "percent": "".join(f"%{byte:02x}" for byte in raw_bytes),
+                }
+            ),
+            content_type="application/json",
+        )
+    )
+    Task.objects.create(
+        shop=shop,
+        name="Echo",
+        enabled=True,
+        subscriptions=["user/api/call"],
+        script=(
+            f'{{% action "http", method: "post", url: "{httpserver.url_for("/echo")}", '
+            "body: secrets.api_token %}"
+        ),
+    )
+    event = Event.objects.ingest(shop, "user/api/call", None, enqueue=False)
+
+    perform_event_now(event)
+
+    body = ActionRun.objects.get().result["body"]
+    assert body == dict.fromkeys(
+        ["hex", "HEX", "reversed", "upper", "html", "percent"], "__mechanic_secret_value_redacted__"
+    )
+    stored = json.dumps(list(ActionRun.objects.values()), default=str).lower()
+    assert raw_bytes.hex() not in stored
+    assert RAW.lower() not in stored
