@@ -39,12 +39,13 @@ def stripped_reply(text: str) -> str:
 
 
 def bodies(message: EmailMessage) -> tuple[str, str]:
-    """``(text, html)``: the first ``text/plain`` and ``text/html`` parts that are not attachments."""
+    """``(text, html)``: the first ``text/plain`` and ``text/html`` parts that are not attachments,
+    their line endings LF (SMTP carries CRLF)."""
     found: dict[str, str] = {}
     for kind in ("plain", "html"):
         part = message.get_body(preferencelist=(kind,))
         if part is not None and part.get_content_type() == f"text/{kind}":
-            found[kind] = part.get_content()
+            found[kind] = part.get_content().replace("\r\n", "\n")  # SMTP's CRLF as LF
     return found.get("plain", ""), found.get("html", "")
 
 

@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "axes",
     "django.contrib.sites",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    # The task sync API (spec/platform.md §8), the top layer.
+    "api",
     # Before django_q, so that its qcluster command (with the sweeper and a graceful stop) is the one run.
     "runs",
     "django_q",
@@ -203,6 +207,21 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# The OpenAPI 3 schema of /api/v1 and its page, with assets served by Hub (no CDN).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Hub task sync API",
+    "DESCRIPTION": "Tasks, previews, globals and secrets of the shop an API token belongs to "
+    "(spec/platform.md §8).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["api.schema.only_api"],
 }
 
 # --- Django-Q2: the run queue and the schedules -----------------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("events.urls")),
     path("", include("tasks_app.urls")),
     path("", include("runs.urls")),
+    path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", views.home, name="home"),

@@ -18,7 +18,7 @@ class HubAdminSite(admin.AdminSite):
 
     # Hub's own sections first, in the order work flows (tasks, then what comes in, then the runs,
     # then the shops and accounts); the framework's sections (auth, axes, queue) after them.
-    APP_ORDER = ("tasks_app", "events", "runs", "integrations", "account", "socialaccount")
+    APP_ORDER = ("tasks_app", "events", "runs", "integrations", "api", "account", "socialaccount")
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict[str, Any]]:
         """The sidebar and home page sections, Hub's first (``APP_ORDER``), the rest by name."""

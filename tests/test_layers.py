@@ -1,6 +1,6 @@
 """Hub's apps depend on one another one way (docs/architecture.md, "Which way dependencies point"):
 
-    runs → tasks_app → events → integrations → hub
+    api → runs → tasks_app → events → integrations → hub
 
 Each app may import only the apps to its right, and its models may point only at theirs; the
 stand-in (``standin``) stands beside them and imports none of them. Imports are read from the
@@ -14,7 +14,7 @@ import pytest
 
 from tests.imports import ROOT, find_cycle, imports, model_references
 
-ORDER = ("runs", "tasks_app", "events", "integrations", "hub")
+ORDER = ("api", "runs", "tasks_app", "events", "integrations", "hub")
 ALLOWED = {app: set(ORDER[position + 1 :]) for position, app in enumerate(ORDER)} | {"standin": set()}
 APPS = tuple(ALLOWED)
 

@@ -441,3 +441,51 @@ def test_the_library_forwarding_task_forwards_received_mail_and_its_own_copy_doe
     with smtplib.SMTP("127.0.0.1", listener) as smtp:
         smtp.sendmail("acme@mail.hub.test", ["acme@mail.hub.test"], envelope.content)
     assert Event.objects.count() == 1
+
+
+def test_the_smtpd_command_receives_mail_as_a_real_process(transactional_db, acme):
+    """``manage.py smtpd`` started as Hub's operators start it, on the suite's database."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from tests.runs.cluster_helpers import database_url
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "HUB_MAIL_DOMAIN": "mail.hub.test",
+        "HUB_ENQUEUE_RUNS": "0",
+    }
+    process = subprocess.Popen(  # noqa: S603  (this interpreter, fixed arguments)
+        [sys.executable, "manage.py", "smtpd", "--port", str(port)],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert (
+            process.stdout.readline().strip()
+            == f"Receiving email for <shop>@mail.hub.test on 127.0.0.1:{port}"
+        )
+        with smtplib.SMTP("127.0.0.1", port) as smtp:
+            smtp.send_message(mime_message(), to_addrs=["acme@mail.hub.test"])
+        deadline = time.monotonic() + 10
+        while not Event.objects.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+    event = Event.objects.get()
+    assert (event.shop, event.topic) == (acme, "mechanic/emails/received")
+    assert (event.data["from"], event.data["subject"]) == ("jane@example.com", "Où est ma commande ?")
+    assert event.data["text_body"] == "Bonjour\n\nOn Thu, Acme wrote:\n> earlier\n"
+    [attachment] = event.data["attachments"]
+    assert base64.b64decode(attachment["content"]) == b"\x00\x01binary"
+    assert process.returncode == 0

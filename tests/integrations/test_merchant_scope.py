@@ -6,6 +6,7 @@ every shop."""
 import pytest
 from django.contrib.auth import get_user_model
 
+from api.models import ApiToken
 from events.models import CustomWebhook, Event, EventFilter, Webhook
 from integrations.models import Shop, ShopMember
 from runs.models import ActionRun, TaskRun
@@ -38,6 +39,7 @@ def shop_with_data(domain: str) -> dict:
         ),
         "eventfilter": EventFilter.objects.create(shop=shop, name="F", template="true"),
         "cacheendpoint": CacheEndpoint.objects.create(shop=shop, key="k"),
+        "apitoken": ApiToken.issue(shop, "CLI")[0],
     }
 
 
@@ -65,6 +67,7 @@ ADMIN_URL = {
     "customwebhook": "events/customwebhook",
     "eventfilter": "events/eventfilter",
     "cacheendpoint": "tasks_app/cacheendpoint",
+    "apitoken": "api/apitoken",
     "shop": "integrations/shop",
 }
 
