@@ -149,7 +149,9 @@ class Webhook(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     shop = models.ForeignKey("integrations.Shop", on_delete=models.CASCADE, related_name="webhooks")
     name = models.CharField(max_length=255)
-    topic = models.CharField(max_length=255, help_text="user/<subject>/<verb>")
+    topic = models.CharField(
+        max_length=255, help_text="user/subject/verb: three lower-case words (a-z, 0-9, _) after user/"
+    )
     data_mode = models.CharField(max_length=20, choices=DataMode.choices, default=DataMode.AUTO)
     is_active = models.BooleanField(default=True)
     signing_secrets = SealedCharField(
@@ -158,8 +160,9 @@ class Webhook(models.Model):
         default="",
         validators=[validate_secrets],
         help_text=(
-            "Standard Webhooks signing secrets (whsec_<base64>), one per line. When set, only requests "
-            "signed with one of them (webhook-id, webhook-timestamp, webhook-signature) are accepted."
+            "Standard Webhooks signing secrets (whsec_ followed by a base64 key), one per line. When set, "
+            "only requests signed with one of them (webhook-id, webhook-timestamp, webhook-signature) "
+            "are accepted."
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -307,7 +310,9 @@ class CustomWebhook(models.Model):
     shop = models.ForeignKey("integrations.Shop", on_delete=models.CASCADE, related_name="custom_webhooks")
     name = models.CharField(max_length=255)
     shopify_topic = models.CharField(max_length=128, help_text="e.g. shopify/products/update")
-    event_topic = models.CharField(max_length=128, help_text="user/<subject>/<verb>")
+    event_topic = models.CharField(
+        max_length=128, help_text="user/subject/verb: three lower-case words (a-z, 0-9, _) after user/"
+    )
     filter = models.TextField(blank=True, default="", help_text="Shopify's webhook filter syntax.")
     include_fields = JSONField(default=list, blank=True, help_text="Payload field paths to keep.")
     metafield_namespaces = JSONField(default=list, blank=True)

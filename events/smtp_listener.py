@@ -57,7 +57,12 @@ class InboundHandler:
             log.exception("inbound email could not be stored")
             return "451 4.3.0 Could not store the message; try again later"
         if received.dropped:
-            log.info("inbound email dropped: %s", received.dropped)
+            log.info("inbound email from %s dropped: %s", envelope.mail_from, received.dropped)
+        else:
+            shops = ", ".join(event.shop.myshopify_domain for event in received.events)
+            log.info(
+                "inbound email from %s: %d event(s) for %s", envelope.mail_from, len(received.events), shops
+            )
         return "250 Message accepted"
 
 

@@ -21,10 +21,12 @@ from hub_cli.client import ApiError, Client
 from hub_cli.project import (
     CONFIG,
     GLOBALS,
+    GLOBALS_SEEN,
     LINKS,
     TASKS,
     Project,
     ProjectError,
+    Refused,
     content_hash,
     load_settings,
     read_json,
@@ -75,7 +77,14 @@ def task_states(project: Project, remote: dict[str, dict]) -> list[dict]:
     states = []
     for slug in project.local_slugs():
         link = project.links.get(slug)
-        if link is None:
+        try:
+            project.read_task(slug)
+        except ProjectError as exc:
+            states.append(
+                {"slug": slug, "id": (link or {}).get("id"), "state": "invalid", "reason": str(exc)}
+            )
+            continue
+        if link is None or "id" not in link:
             states.append({"slug": slug, "id": None, "state": "new"})
             continue
         summary = remote.get(link["id"])
@@ -178,7 +187,12 @@ def cmd_tasks_diff(args: argparse.Namespace, client: Client, project: Project, o
 def cmd_tasks_preview(args: argparse.Namespace, client: Client, project: Project, out: Output) -> int:
     """Exit 0 when every preview run passed, 1 when one failed, 2 when Hub refuses the task."""
     if args.stdin:
-        task, task_id = json.loads(sys.stdin.read()), None
+        try:
+            task, task_id = json.loads(sys.stdin.read()), None
+        except ValueError as exc:
+            raise ProjectError(f"standard input: not valid JSON: {exc}") from None
+    elif not args.slug:
+        raise ProjectError("tasks preview: name a task (its slug) or use --stdin")
     else:
         task, task_id = project.read_task(args.slug), project.links.get(args.slug, {}).get("id")
     try:
@@ -197,6 +211,10 @@ def cmd_tasks_preview(args: argparse.Namespace, client: Client, project: Project
         ]
         if result.get("exception"):
             lines.append(f"        {result['exception']}")
+        lines += [
+            f"        error: {json.dumps(error, ensure_ascii=False)}" for error in result.get("errors") or []
+        ]
+        lines += [f"        log: {json.dumps(log, ensure_ascii=False)}" for log in result.get("logs") or []]
     lines.append("scopes: " + (", ".join(answer["permissions"]) or "none"))
     out.show(answer, lines)
     return 0 if answer["ok"] else 1
@@ -235,7 +253,9 @@ def _publish_one(client: Client, project: Project, slug: str, remote: dict, args
         envelope = client.update(link["id"], local, link["remote_hash"], force=args.force)
     except ApiError as exc:
         if exc.status == 409:
-            reason = f"409: {exc} (hub-cli tasks pull, or publish --force)"
+            reason = (
+                f"409: {exc} (changed in Hub since your last pull: hub-cli tasks pull takes Hub's version)"
+            )
             return {"slug": slug, "id": link["id"], "result": "blocked", "reason": reason}
         raise
     project.record(slug, link["id"], envelope["content_hash"], local)
@@ -279,17 +299,20 @@ def cmd_globals(args: argparse.Namespace, client: Client, project: Project, out:
     path = project.root / GLOBALS
     if args.action == "list":
         rows = client.globals()
-        out.show(
-            {"globals": rows}, [f"{r['key']} = {json.dumps(r['value'], ensure_ascii=False)}" for r in rows]
-        )
+        lines = [f"{r['key']} = {json.dumps(r['value'], ensure_ascii=False)}" for r in rows]
+        out.show({"globals": rows}, lines or ["no globals"])
     elif args.action == "pull":
         remote = {row["key"]: row["value"] for row in client.globals()}
-        if path.exists() and read_json(path) != remote and not args.force:
-            raise ProjectError(f"{GLOBALS} differs from Hub's globals: globals pull --force replaces it")
+        seen = read_json(project.root / GLOBALS_SEEN) if (project.root / GLOBALS_SEEN).exists() else None
+        if path.exists() and read_json(path) not in (remote, seen) and not args.force:
+            raise Refused(
+                f"{GLOBALS} has edits not pushed: globals push them, or globals pull --force drops them"
+            )
         write_json(path, remote)
+        write_json(project.root / GLOBALS_SEEN, remote)
         out.show({"globals": remote}, [f"wrote {GLOBALS} ({len(remote)} globals)"])
     elif args.action == "push":
-        return _push_globals(client, path, args, out)
+        return _push_globals(client, project, args, out)
     elif args.action == "set":
         try:
             value = json.loads(args.value)
@@ -302,19 +325,28 @@ def cmd_globals(args: argparse.Namespace, client: Client, project: Project, out:
     return 0
 
 
-def _push_globals(client: Client, path: Path, args: argparse.Namespace, out: Output) -> int:
-    local = read_json(path)
+def _push_globals(client: Client, project: Project, args: argparse.Namespace, out: Output) -> int:
+    """Upsert the keys of ``hub.globals.json`` whose value differs from Hub's; a key whose value
+    changed in Hub since the last pull stops the push unless ``--force`` (keys not listed stay)."""
+    local = read_json(project.root / GLOBALS)
     if not isinstance(local, dict):
         raise ProjectError(f"{GLOBALS}: expected an object of key → value")
+    seen_path = project.root / GLOBALS_SEEN
+    seen = read_json(seen_path) if seen_path.exists() else {}
     remote = {row["key"]: row["value"] for row in client.globals()}
-    differing = sorted(key for key in local if key in remote and remote[key] != local[key])
-    if differing and not args.force:
-        raise ProjectError(
-            f"Hub's values differ for {', '.join(differing)}: globals push --force overwrites them"
-        )
-    pushed = [key for key in local if remote.get(key, object()) != local[key]]
+    missing = object()
+    changed_in_hub = sorted(
+        key
+        for key in local
+        if key in remote and remote[key] != local[key] and remote[key] != seen.get(key, missing)
+    )
+    if changed_in_hub and not args.force:
+        keys = ", ".join(changed_in_hub)
+        raise Refused(f"changed in Hub since your last pull: {keys} (globals push --force overwrites)")
+    pushed = [key for key in local if remote.get(key, missing) != local[key]]
     for key in pushed:
         client.set_global(key, local[key])
+    write_json(seen_path, {**remote, **local})
     out.show({"pushed": pushed}, [f"pushed {key}" for key in pushed] or ["nothing to push"])
     return 0
 
@@ -336,7 +368,7 @@ def cmd_secrets(args: argparse.Namespace, client: Client, project: Project, out:
         else:
             raise ProjectError("secrets set: give the value with --value-env NAME or --from-stdin")
         if any(row["key"] == args.key for row in client.secrets()) and not args.force:
-            raise ProjectError(f"{args.key} exists: secrets set --force replaces it")
+            raise Refused(f"{args.key} exists: secrets set --force replaces it")
         client.set_secret(args.key, value)
         out.show({"set": args.key}, [f"set {args.key}"])
     else:
@@ -464,6 +496,11 @@ def run(argv: list[str] | None = None) -> int:
     except ApiError as exc:
         out.fail(exc.as_json(), f"error: {exc} (HTTP {exc.status})" if exc.status else f"error: {exc}")
         return 1
+    except Refused as exc:
+        out.fail(
+            {"error": {"message": str(exc), "status": None, "retry_after_seconds": None}}, f"refused: {exc}"
+        )
+        return 1
     except ProjectError as exc:
         out.fail(
             {"error": {"message": str(exc), "status": None, "retry_after_seconds": None}}, f"error: {exc}"
@@ -473,4 +510,10 @@ def run(argv: list[str] | None = None) -> int:
 
 def main() -> None:
     """The ``hub-cli`` console script."""
-    sys.exit(run())
+    try:
+        code = run()
+        sys.stdout.flush()
+    except BrokenPipeError:  # `hub-cli tasks list | head`: the reader left; nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
+    sys.exit(code)

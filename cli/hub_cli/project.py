@@ -14,6 +14,8 @@ from typing import Any
 
 CONFIG = "hub.json"
 LINKS = Path(".hub") / "links.json"
+# The globals as last pulled or pushed: what Hub held then, to tell a local edit from a change in Hub.
+GLOBALS_SEEN = Path(".hub") / "globals.json"
 TASKS = Path("tasks")
 GLOBALS = "hub.globals.json"
 # Helper folder files ↔ export fields (bundle/unbundle).
@@ -27,7 +29,12 @@ HELPER_FILES = {
 
 
 class ProjectError(Exception):
-    """A problem with the local project (exit code 2), named with the file it concerns."""
+    """A problem with the local project or the command's input (exit code 2), naming the file or
+    argument it concerns."""
+
+
+class Refused(Exception):
+    """A command that would overwrite something without ``--force`` (exit code 1)."""
 
 
 def content_hash(export: dict) -> str:
@@ -94,7 +101,7 @@ class Project:
         return sorted(path.stem for path in folder.glob("*.json")) if folder.is_dir() else []
 
     def read_task(self, slug: str) -> dict:
-        export = read_json(self.task_path(slug))
+        export = read_json(self.task_path(slug))  # ProjectError naming the file when not JSON
         if not isinstance(export, dict):
             raise ProjectError(f"{self.task_path(slug)}: expected a task object")
         return export

@@ -33,7 +33,7 @@ class TaskVersion(models.Model):
         constraints = [models.UniqueConstraint(fields=["task", "number"], name="unique_task_version")]
 
     def __str__(self) -> str:
-        return f"version {self.number} of {self.task_id}"
+        return f"Version {self.number}"
 
     @classmethod
     def record(cls, task: Any) -> TaskVersion | None:

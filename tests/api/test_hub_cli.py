@@ -169,13 +169,20 @@ def test_globals_pull_push_and_set(hub, shop):
     assert cli(hub, "globals", "pull")[0] == 0
     assert json.loads((hub / "hub.globals.json").read_text()) == {"color": "red"}
     (hub / "hub.globals.json").write_text(json.dumps({"color": "blue", "size": 3}))
-    code, refused = cli(hub, "globals", "push")
-    assert code == 2
-    assert (
-        refused["error"]["message"] == "Hub's values differ for color: globals push --force overwrites them"
-    )
-    assert cli(hub, "globals", "push", "--force")[1] == {"pushed": ["color", "size"]}
+    assert cli(hub, "globals", "push")[1] == {"pushed": ["color", "size"]}  # local edits, Hub unchanged
     assert dict(Global.objects.values_list("key", "value")) == {"color": "blue", "size": 3}
+
+    Global.objects.filter(key="color").update(value="green")  # changed in Hub since
+    (hub / "hub.globals.json").write_text(json.dumps({"color": "black", "size": 3}))
+    code, refused = cli(hub, "globals", "push")
+    assert code == 1
+    assert (
+        refused["error"]["message"]
+        == "changed in Hub since your last pull: color (globals push --force overwrites)"
+    )
+    assert cli(hub, "globals", "pull")[0] == 1  # local edits not pushed: pull refuses too
+    assert cli(hub, "globals", "push", "--force")[1] == {"pushed": ["color"]}
+    assert Global.objects.get(key="color").value == "black"
     assert cli(hub, "globals", "set", "flag", "true")[0] == 0
     assert Global.objects.get(key="flag").value is True
     assert cli(hub, "globals", "delete", "flag")[0] == 0
@@ -186,7 +193,7 @@ def test_secrets_set_from_the_environment_and_need_force_to_replace(hub, shop, m
 
     assert cli(hub, "secrets", "set", "api_key", "--value-env", "MY_SECRET")[0] == 0
     code, refused = cli(hub, "secrets", "set", "api_key", "--value-env", "MY_SECRET")
-    assert (code, refused["error"]["message"]) == (2, "api_key exists: secrets set --force replaces it")
+    assert (code, refused["error"]["message"]) == (1, "api_key exists: secrets set --force replaces it")
     assert Secret.objects.get().reveal() == "s3cr3t"
     listed = cli(hub, "secrets", "list")[1]["secrets"]
     assert [row["key"] for row in listed] == ["api_key"]
@@ -221,3 +228,25 @@ def test_the_console_script_runs_as_a_real_process(hub, shop):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout == "    pulled  tasks/say-hello.json\n"
+
+
+def test_a_failing_preview_says_why_and_bad_stdin_is_invalid_input(hub, shop, monkeypatch, capsys):
+    task_file(hub, "fails").parent.mkdir(exist_ok=True)
+    task_file(hub, "fails").write_text(json.dumps(TASK | {"script": '{% error "boom" %}{% log "hi" %}'}))
+
+    assert run(["--dir", str(hub), "tasks", "preview", "fails"]) == 1
+    printed = capsys.readouterr().out
+    assert 'error: "boom"' in printed
+    assert 'log: "hi"' in printed
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("not json"))
+    assert run(["--dir", str(hub), "tasks", "preview", "--stdin"]) == 2
+    assert capsys.readouterr().err.startswith("error: standard input: not valid JSON")
+
+
+def test_a_task_file_that_is_not_json_is_reported_invalid(hub):
+    (hub / "tasks" / "broken.json").write_text("{oops")
+
+    [state] = cli(hub, "tasks", "status")[1]["tasks"]
+
+    assert (state["slug"], state["state"]) == ("broken", "invalid")

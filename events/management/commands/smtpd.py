@@ -1,6 +1,8 @@
 """``manage.py smtpd [--host H] [--port P]``: receive shops' email over SMTP (spec/platform.md §3)."""
 
+import logging
 import signal
+import sys
 import threading
 from typing import Any
 
@@ -24,6 +26,12 @@ class Command(BaseCommand):
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
+        listener_log = logging.getLogger("events.smtp_listener")  # one line per message, on stdout
+        if not listener_log.handlers:
+            handler = logging.StreamHandler(sys.stdout)
+            handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+            listener_log.addHandler(handler)
+            listener_log.setLevel(logging.INFO)
         server = controller(host, port)
         server.start()
         self.stdout.write(
