@@ -11,7 +11,7 @@ from typing import Any
 from liquid.exceptions import LiquidError as _EngineError
 from liquid.exceptions import LiquidInterrupt, OutputStreamLimitError
 
-from .limits import RenderLimitError, RenderLimits, RenderMeter
+from .limits import RenderLimitError, RenderLimits, RenderMeter, metering
 from .output_stream import parse_output_stream
 from .values import HubRenderError, int_too_long, is_int_text_limit
 
@@ -170,6 +170,13 @@ def render_text(source: str, variables: dict, settings: RenderSettings, assigned
         return source  # no markup (most option values): nothing to parse or render
     template = parse(source)
     meter = settings.run_meter()
+    with metering(meter):
+        return _render(template, variables, meter, settings, assigned)
+
+
+def _render(
+    template: Any, variables: dict, meter: RenderMeter, settings: RenderSettings, assigned: dict | None
+) -> str:
     node = None
     try:
         meter.begin_render(variables)

@@ -388,7 +388,21 @@ def _parse_range(env: Any, tokens: TokenStream, depth: int) -> RangeLiteral:
     tokens.eat(TOKEN_RANGE)
     stop = parse_primitive(env, tokens, depth + 1)
     tokens.eat(TOKEN_RPAREN)
-    return RangeLiteral(token, start, stop)
+    return HubRangeLiteral(token, start, stop)
+
+
+class HubRangeLiteral(RangeLiteral):
+    """``(start..stop)``: a descending range is empty but keeps its ends, so it prints as Ruby
+    prints it (``(n..5)`` with n = 100 is ``100..5``, not python-liquid's ``0..-1``)."""
+
+    def _make_range(self, start: Any, stop: Any) -> range:
+        bounds = []
+        for value in (start, stop):
+            try:
+                bounds.append(to_int(value))
+            except (ValueError, TypeError):
+                bounds.append(0)
+        return range(bounds[0], bounds[1] + 1)
 
 
 def _describe(token: Token) -> str:
@@ -457,10 +471,16 @@ class HubFilter(Filter):
         # Whether a call passes keyword arguments (the template's, or the implicit context/env).
         self.with_keywords = bool(self.keywords or self.pass_context or self.pass_environment)
 
-    def evaluate(self, left: object, context: Any) -> object:
+    def _input(self, left: object, context: Any) -> object:
+        if left is EMPTY or left is BLANK:
+            return ""  # Ruby: as a value, not a comparison operand, empty and blank are ""
         if type(left) is range:
             # A filter iterates a range: count it like a loop (limits.py).
             context.meter.tick(self.token, len(left))
+        return left
+
+    def evaluate(self, left: object, context: Any) -> object:
+        left = self._input(left, context)
         func = self.func
         if func is None:
             func = context.filter(self.name, token=self.token)
@@ -779,8 +799,12 @@ class HubLoopExpression(LoopExpression):
 
     def evaluate(self, context: Any) -> tuple[Iterator[Any], int]:
         """``(iterator, length)`` of the sliced collection."""
-        it, length = self._to_iter(self.iterable.evaluate(context), context)
-        if self.limit is None and self.offset is None and not self.reversed:
+        value = self.iterable.evaluate(context)
+        it, length = self._to_iter(value, context)
+        if isinstance(value, str):
+            # Ruby iterates a string once, as one item, whatever limit, offset and reversed say.
+            context.tag_namespace["stopindex"][self.offset_key] = length
+        elif self.limit is None and self.offset is None and not self.reversed:
             # Nothing to slice; only the stop index is recorded, as _slice does.
             context.tag_namespace["stopindex"][self.offset_key] = length
         else:
@@ -818,25 +842,18 @@ class HubLoopExpression(LoopExpression):
         return super()._to_iter(obj, context)
 
     def _slice(self, it, length, context, *, limit, offset):
-        # python-liquid treats `limit: 0` as no limit; Ruby gives an empty loop.
-        if limit is not None and limit <= 0:
-            it, _ = self._slice_items(it, length, context, limit=None, offset=offset)
-            return iter(()), 0
-        return self._slice_items(it, length, context, limit=limit, offset=offset)
-
-    def _slice_items(self, it, length, context, *, limit, offset):
-        # python-liquid's _slice, with the stop-index key made once.
+        # Ruby's Utils.slice_collection: items whose index i has from <= i < from + limit (any
+        # signs: a negative offset does not count from the end, a limit of 0 or less gives
+        # nothing), and the next `offset: continue` starts at from + the items taken.
         offset_key = self.offset_key
         start = context.stopindex(offset_key) if offset == "continue" else int(offset or 0)
-        stop = None if limit is None else limit + start
-        start_ = min(max(start, 0), length)
-        stop_ = min(stop or length, length)
-        length_ = max(stop_ - start_, 0)
-        context.stopindex(key=offset_key, index=stop_)
-        it = islice(it, start_, stop_)
+        low = min(max(start, 0), length)
+        high = length if limit is None else min(max(start + limit, low), length)
+        context.stopindex(key=offset_key, index=start + (high - low))
+        it = islice(it, low, high)
         if self.reversed:
-            return reversed(list(it)), length_
-        return it, length_
+            return reversed(list(it)), high - low
+        return it, high - low
 
 
 def _metered(it: Iterator[Any], meter: Any, token: Token) -> Iterator[Any]:

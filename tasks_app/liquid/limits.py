@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
 from io import StringIO
@@ -259,6 +260,21 @@ class RenderMeter:
         if nbytes > 0 and self.live + self.output_size() > self.memory_bytes:
             raise self.error("memory", token)
 
+    def check_build(self, chars: int, token: Token | None = None) -> None:
+        """Raise before a filter builds a value of about ``chars`` characters (or list slots)
+        that would take the run past its memory limit (spec/liquid.md §6)."""
+        if self.live + self.output_size() + chars > self.memory_bytes:
+            raise self.error("memory", token)
+
+    def seconds_left(self) -> float | None:
+        """Wall seconds until the deadline (at least a millisecond), or None before it starts."""
+        if self.deadline is None:
+            return None
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise self.error("time")
+        return max(left, 0.001)
+
     def check_depth(self, depth: int, token: Token | None = None) -> None:
         """Raise when ``depth`` nested loop scopes exceed the context depth limit."""
         if depth > self.limits.context_depth:
@@ -279,6 +295,37 @@ class RenderMeter:
             ),
         }[limit]
         return RenderLimitError(limit, f"task run exceeded {text}", token=token)
+
+
+_CURRENT: ContextVar[RenderMeter | None] = ContextVar("hub_liquid_meter", default=None)
+
+
+def current_meter() -> RenderMeter | None:
+    """The meter of the render running in this thread (``metering``), for filters that guard
+    what they build."""
+    return _CURRENT.get()
+
+
+class metering:  # noqa: N801  (used as a context manager, like contextlib's)
+    """``with metering(meter):`` makes ``meter`` the thread's current one for the block."""
+
+    def __init__(self, meter: RenderMeter):
+        self.meter = meter
+
+    def __enter__(self) -> RenderMeter:
+        self.token = _CURRENT.set(self.meter)
+        return self.meter
+
+    def __exit__(self, *exc: object) -> None:
+        _CURRENT.reset(self.token)
+
+
+def check_build(chars: int) -> None:
+    """Raise the current run's memory error before building about ``chars`` characters that would
+    exceed its limit; nothing outside a render. Filters call this before they allocate."""
+    meter = _CURRENT.get()
+    if meter is not None:
+        meter.check_build(chars)
 
 
 class MeteredBuffer:

@@ -1,6 +1,8 @@
 """Render limits of a task run: time, memory, loop iterations, output size, context depth
 (spec/runtime.md §13, spec/liquid.md §1.6, §2.11; tasks_app/liquid/limits.py)."""
 
+import time
+
 import pytest
 
 from tasks_app.liquid import LiquidError, RenderSettings, render_text
@@ -105,13 +107,13 @@ def test_the_context_depth_limit_counts_nested_loops():
     assert render(source, context_depth=3) == ""
 
 
-def test_a_string_grown_by_append_exceeds_the_memory_limit_at_the_assign():
+def test_a_string_grown_by_append_exceeds_the_memory_limit_at_the_append_before_building_it():
     err = failure(
         '{% assign s = "" %}{% for i in (1..100000) %}{% assign s = s | append: "0123456789" %}{% endfor %}',
         memory_mb=0.1,
     )
     assert err.message == (
-        "Liquid error (line 1, column 49): task run exceeded the memory limit of 0.1 MB "
+        "Liquid error (line 1, column 64): task run exceeded the memory limit of 0.1 MB "
         "(HUB_TASK_RUN_MEMORY_MB)"
     )
     assert err.limit == "memory"
@@ -233,4 +235,66 @@ def test_output_written_by_the_last_iteration_of_a_loop_fails_at_that_loop():
 def test_output_and_assigned_values_count_together_against_memory():
     source = '{{ big }}{% assign s = big | append: "!" %}'
     err = failure(source, {"big": "x" * 40_000}, memory_mb=0.1)
-    assert (err.limit, err.column) == ("memory", 13)
+    assert (err.limit, err.column) == ("memory", 30)  # the append, refused before it builds
+
+
+# --- filters that could run or build without end (issue 12, "limits that hold") ---------------
+
+
+def test_a_backtracking_regexp_stops_at_the_time_limit():
+    started = time.monotonic()
+
+    err = failure('{{ s | match: "(a|aa)+$" }}', {"s": "a" * 41 + "!"}, time_s=1)
+
+    assert err.message == (
+        "Liquid error (line 1, column 8): task run exceeded the time limit of 1 s (HUB_TASK_RUN_TIMEOUT_S)"
+    )
+    assert time.monotonic() - started < 2.5
+
+
+def test_scan_stops_at_the_time_limit_too():
+    err = failure('{{ s | scan: "(a|aa)+$" | size }}', {"s": ("a" * 41 + "!\n") * 3}, time_s=0.5)
+
+    assert err.limit == "time"
+
+
+def test_the_issue_pattern_that_held_python_re_for_minutes_answers_at_once():
+    started = time.monotonic()
+
+    assert render('{{ s | match: "(a+)+$" }}', {"s": "a" * 41 + "!"}) == ""
+    assert time.monotonic() - started < 1
+
+
+def test_a_huge_date_width_is_refused_before_it_is_built():
+    err = failure('{{ "now" | date: "%999999999Y" }}', memory_mb=512)
+
+    assert (err.limit, err.message) == (
+        "memory",
+        "Liquid error (line 1, column 12): task run exceeded the memory limit of 512 MB"
+        " (HUB_TASK_RUN_MEMORY_MB)",
+    )
+    assert render('{{ "2024-01-02" | date: "%10Y" }}') == "0000002024"
+
+
+def test_a_string_doubled_in_a_loop_stops_before_the_limit_is_passed():
+    err = failure(
+        '{% assign s = "0123456789" %}{% for i in (1..60) %}{% assign s = s | append: s %}{% endfor %}',
+        memory_mb=16,
+    )
+
+    assert err.limit == "memory"
+
+
+def test_concat_of_huge_ranges_is_refused_before_the_lists_are_made():
+    started = time.monotonic()
+
+    err = failure("{% assign a = (1..10000000) | concat: (1..10000000) %}", memory_mb=64)
+
+    assert err.limit == "memory"
+    assert time.monotonic() - started < 1
+
+
+def test_join_checks_what_it_would_build():
+    err = failure('{% assign a = "x" | split: "" %}{{ (1..200000) | join: "0123456789" }}', memory_mb=1)
+
+    assert err.limit == "memory"

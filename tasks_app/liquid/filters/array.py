@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from ..limits import check_build
 from ..values import HubRenderError, is_number, liquid_eq, ruby_class, ruby_inspect, to_s
 from .base import as_list, integer_arg, split_options
 
@@ -92,7 +93,10 @@ def join(value: Any, separator: Any = " ") -> str:
     """``join`` (§4.5): elements as strings, nested arrays flattened."""
     if isinstance(value, str):
         return value
-    return to_s(separator).join(to_s(item) for item in as_list(value))
+    glue = to_s(separator)
+    pieces = [to_s(item) for item in as_list(value)]
+    check_build(sum(map(len, pieces)) + len(glue) * max(len(pieces) - 1, 0))
+    return glue.join(pieces)
 
 
 def _is_collection(value: Any) -> bool:
@@ -107,7 +111,16 @@ def concat(value: Any, other: Any = None) -> list:
     the argument's. A non-array argument, nil included, is a render error."""
     if not _is_collection(other):
         raise HubRenderError(f"concat: the argument must be an array, not {ruby_class(other)}")
+    check_build(_slots(value) + _slots(other))  # before a range becomes a list of millions
     return as_list(value) + list(other)
+
+
+def _slots(value: Any) -> int:
+    """Bytes a list of ``value``'s elements takes at least: a pointer each, and a new number per
+    element of a range."""
+    if isinstance(value, range):
+        return len(value) * 36
+    return len(value) * 8 if isinstance(value, (list, tuple)) else 0
 
 
 def map_(value: Any, prop: Any = None) -> list:
@@ -153,6 +166,8 @@ def sort(value: Any, prop: Any = _MISSING) -> list:
     key = (lambda e: e) if prop is _MISSING else (lambda e: _prop(e, prop))
     present = [e for e in items if key(e) is not None]
     missing = [e for e in items if key(e) is None]
+    if len(present) < 2:  # Ruby compares nothing: a single hash, boolean or blank comes back as it is
+        return present + missing
     _sortable([key(e) for e in present], "sort")
     return sorted(present, key=key) + missing
 
@@ -223,7 +238,8 @@ def slice_(value: Any, *args: Any) -> Any:
         wanted = [to_s(a) for a in args]
         return {k: v for k, v in value.items() if k in wanted}
     offset = integer_arg(args[0] if args else None, "slice", "offset")
-    length = integer_arg(args[1], "slice", "length") if len(args) > 1 else 1
+    # Ruby: `length ||= 1`, so an explicit nil length is 1 too.
+    length = integer_arg(args[1], "slice", "length") if len(args) > 1 and args[1] is not None else 1
     if isinstance(value, (list, tuple)):
         items = list(value)
         start = offset + len(items) if offset < 0 else offset

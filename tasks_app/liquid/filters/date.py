@@ -4,7 +4,7 @@ arithmetic, calendar options, ``advance`` and Ruby ``strftime``."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from typing import Any
@@ -14,6 +14,7 @@ from dateutil import parser as date_parser
 from dateutil.relativedelta import relativedelta
 from liquid.filter import with_context
 
+from ..limits import check_build
 from ..values import HubRenderError, to_s
 from .base import settings_of, split_options
 
@@ -223,6 +224,8 @@ def date_filter(value: Any, *args: Any, context: Any = None, **kwargs: Any) -> A
     Without a format the result is ISO 8601 (``Z`` for UTC). Inputs that are not dates come
     back unchanged. Options: ``tz``, calendar options, ``advance``.
     """
+    if isinstance(value, (list, tuple, range, Mapping)):
+        return value  # Ruby: an array, range or hash is no date, and comes back as it is
     positional, options = split_options(args, kwargs)
     fmt = positional[0] if positional else options.get("format")
     settings = settings_of(context)
@@ -587,6 +590,8 @@ def _directive(moment: datetime, directive: str, flags: str, width: str, colons:
     elif "0" in flags:
         pad = "0"
     size = int(width) if width else default_width
+    if size > len(text):
+        check_build(size)  # "%999999999Y" would build a gigabyte (spec/liquid.md §6)
     if pad and len(text) < size:
         if text.startswith("-") and pad == "0":
             return "-" + text[1:].rjust(size - 1, "0")

@@ -1,12 +1,20 @@
 """``match`` and ``scan`` (spec/liquid.md §4.3): Ruby (Onigmo) regular expressions translated
-to Python's ``re``, and match objects that print as the matched text (§1.7, §1.8)."""
+to Python's regular expression syntax and run by the ``regex`` package (its ``re``-compatible
+VERSION0 mode) with a time limit: the run's time left, so a pattern that backtracks without end
+(``(a|aa)+$``) stops the run with its time limit instead of holding a worker (§6). Match objects
+print as the matched text (§1.7, §1.8)."""
 
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+import regex
+
+from ..limits import current_meter
 from ..values import HubRenderError, to_s
 
 
@@ -283,24 +291,64 @@ class _Translator:
 
 
 @lru_cache(maxsize=256)
-def ruby_pattern(source: str) -> re.Pattern:
+def ruby_pattern(source: str) -> regex.Pattern:
     """Compile a Ruby regexp source for Python ``re``.
 
     ``^``/``$`` are line anchors (Ruby); ``\\d \\w \\s \\b`` are ASCII; ``(?<name>…)`` and
     ``\\k<name>``; with named groups, plain groups do not capture (Onigmo); ``(?m)`` is
     Python's DOTALL; isolated ``(?i)`` options apply to the rest of their group; POSIX
     brackets (``[[:punct:]]``) and ``\\p{…}`` are Unicode-aware; ``\\A \\z \\Z \\h \\R``.
-    Raises RegexpSyntaxError (or ``re.error``) for invalid or unsupported syntax.
+    Raises RegexpSyntaxError (or ``regex.error``) for invalid or unsupported syntax.
     """
-    return re.compile(_Translator(source).run(), re.MULTILINE)
+    return regex.compile(_Translator(source).run(), regex.MULTILINE | regex.VERSION0)
 
 
-def _compile(pattern: Any, filter_name: str) -> re.Pattern:
+def _compile(pattern: Any, filter_name: str) -> regex.Pattern:
     source = to_s(pattern)
     try:
         return ruby_pattern(source)
-    except (RegexpSyntaxError, re.error) as exc:
+    except (RegexpSyntaxError, regex.error) as exc:
         raise HubRenderError(f"{filter_name}: invalid regular expression /{source}/: {exc}") from exc
+
+
+# A match first runs inline with this much time; a slower one is run again in a thread the render
+# waits for until its deadline (regex's own timeout counts CPU time, not wall time, so on a busy
+# machine it fires late; the thread, with the GIL released, is abandoned at the wall-clock limit
+# and ends by its own timeout).
+_INLINE_S = 0.05
+
+
+def _bounded(call: Callable[[float | None], Any]) -> Any:
+    """``call(timeout)`` under the current run's time left; raises the run's time-limit error."""
+    meter = current_meter()
+    left = meter.seconds_left() if meter is not None else None
+    try:
+        return call(_INLINE_S if left is None or left > _INLINE_S else left)
+    except TimeoutError:
+        if left is None or left <= _INLINE_S:
+            raise _time_limit_error() from None
+    left = meter.seconds_left() if meter is not None else None
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["value"] = call(left)
+        except BaseException as exc:  # noqa: BLE001  (handed to the waiting render)
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=work, name="hub-regex", daemon=True)
+    thread.start()
+    thread.join(left)
+    if thread.is_alive() or isinstance(outcome.get("error"), TimeoutError):
+        raise _time_limit_error()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _time_limit_error() -> Exception:
+    meter = current_meter()
+    return meter.error("time") if meter is not None else HubRenderError("regular expression took too long")
 
 
 class MatchResult:
@@ -312,7 +360,7 @@ class MatchResult:
 
     __slots__ = ("_match",)
 
-    def __init__(self, match: re.Match):
+    def __init__(self, match: regex.Match):
         self._match = match
 
     def __str__(self) -> str:
@@ -357,14 +405,17 @@ class MatchResult:
 def match(value: Any, pattern: Any = "") -> MatchResult | None:
     """``match`` (§4.3): ``input | match: "ruby regexp"`` → a match object for the first
     match, or nil. An invalid pattern is a render error naming the pattern."""
-    found = _compile(pattern, "match").search(to_s(value))
+    compiled, text = _compile(pattern, "match"), to_s(value)
+    found = _bounded(lambda timeout: compiled.search(text, timeout=timeout, concurrent=True))
     return MatchResult(found) if found else None
 
 
 def scan(value: Any, pattern: Any = "") -> list[MatchResult]:
     """``scan`` (§4.3): an array of match objects, one per non-overlapping match (use
     ``map: "captures"`` / ``map: "named_captures"`` on it)."""
-    return [MatchResult(found) for found in _compile(pattern, "scan").finditer(to_s(value))]
+    compiled, text = _compile(pattern, "scan"), to_s(value)
+    found = _bounded(lambda timeout: list(compiled.finditer(text, timeout=timeout, concurrent=True)))
+    return [MatchResult(item) for item in found]
 
 
 FILTERS = {"match": match, "scan": scan}

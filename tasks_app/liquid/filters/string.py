@@ -12,6 +12,7 @@ from urllib.parse import quote, quote_plus, unquote_to_bytes
 
 import phonenumbers
 
+from ..limits import check_build
 from ..values import HubRenderError, to_number, to_s
 from .base import force_utf8, integer_arg, is_true, split_options, text_or_binary
 
@@ -94,13 +95,18 @@ def remove_last(value: Any, search: Any = "") -> str:
 
 
 def append(value: Any, suffix: Any = "") -> str:
-    """``append`` (§4.3): input + string (nil input is "")."""
-    return to_s(value) + to_s(suffix)
+    """``append`` (§4.3): input + string (nil input is ""). A result past the run's memory limit
+    is refused before it is built (§6: a loop that doubles a string stops there)."""
+    head, tail = to_s(value), to_s(suffix)
+    check_build(len(head) + len(tail))
+    return head + tail
 
 
 def prepend(value: Any, prefix: Any = "") -> str:
-    """``prepend`` (§4.3): string + input."""
-    return to_s(prefix) + to_s(value)
+    """``prepend`` (§4.3): string + input (guarded as ``append``)."""
+    head, tail = to_s(prefix), to_s(value)
+    check_build(len(head) + len(tail))
+    return head + tail
 
 
 def capitalize(value: Any) -> str:

@@ -30,7 +30,7 @@ from liquid.token import (
 )
 
 from ..expressions import KEYWORD_LITERALS, parse_output_expression, parse_primitive
-from ..values import HubRenderError, ruby_class, to_s
+from ..values import BLANK, EMPTY, HubRenderError, ruby_class, to_s
 
 
 class AssignNode(Node):
@@ -60,6 +60,8 @@ class AssignNode(Node):
     def render_to_output(self, context, buffer: TextIO) -> int:
         """Evaluate the value, then the subscripts, and (re)bind the root variable."""
         value = self.expression.evaluate(context)
+        if value is EMPTY or value is BLANK:
+            value = ""  # Ruby binds the value of `empty`/`blank`, an empty string
         if not self.subscripts:
             try:
                 context.assign(self.name, value)

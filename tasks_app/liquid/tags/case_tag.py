@@ -11,7 +11,7 @@ from liquid.token import TOKEN_COMMA, TOKEN_EOF, TOKEN_OR, TOKEN_TAG, Token
 
 from ..expressions import expect_end, parse_primitive
 from ..parser import get_parser
-from ..values import liquid_eq
+from ..values import BLANK, EMPTY, liquid_eq
 
 
 class WhenExpression(Expression):
@@ -29,6 +29,8 @@ class WhenExpression(Expression):
 
     def evaluate(self, context) -> list[bool]:
         left = self.left.evaluate(context)
+        if left is EMPTY or left is BLANK:
+            left = ""  # as the case subject they are values ("" in Ruby); as a `when` value, tests
         return [liquid_eq(left, right.evaluate(context)) for right in self.expressions]
 
     def children(self) -> list[Expression]:

@@ -1,0 +1,69 @@
+"""Cases where Hub printed something else than Ruby Liquid 5.4 (issue 12's list of causes), each with
+the output Ruby 5.4.0 gives (Debian's ruby-liquid, strict parsing), recorded here so the suite runs
+without Ruby."""
+
+import pytest
+
+from tests.liquid.test_limits import render
+
+ARR = [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("source", "variables", "ruby"),
+    [
+        # Cause 8: a negative offset with a limit was a Python ValueError from islice.
+        ("{% for i in arr limit: 1 offset: o %}[{{i}}]{% endfor %}", {"arr": ARR, "o": -7}, ""),
+        ("{% for i in arr limit: 1 offset: o %}[{{i}}]{% endfor %}", {"arr": ARR, "o": -1}, ""),
+        ("{% for i in arr offset: o %}[{{i}}]{% endfor %}", {"arr": ARR, "o": -1}, "[1][2][3]"),
+        ("{% for i in arr offset: -2 limit: 3 %}{{i}}{% endfor %}", {"arr": ARR}, "1"),
+        ("{% for i in arr limit: 0 %}x{% endfor %}", {"arr": ARR}, ""),
+        ("{% for i in arr offset: 1 limit: 5 %}{{i}}{% endfor %}", {"arr": ARR}, "23"),
+        (
+            "{% for i in arr limit: 2 %}{{i}}{% endfor %}"
+            "{% for i in arr offset: continue %}{{i}}{% endfor %}",
+            {"arr": ARR},
+            "123",
+        ),
+        (
+            "{% for i in arr offset: 5 %}{{i}}{% endfor %}"
+            "{% for i in arr offset: continue %}[{{i}}]{% endfor %}",
+            {"arr": ARR},
+            "",
+        ),
+        # Cause 3: a string is iterated once, whatever limit and offset say.
+        ("{% for i in s limit: 0 %}[{{i}}]{% endfor %}", {"s": "abc"}, "[abc]"),
+        ("{% for i in s offset: 2 limit: 1 %}[{{i}}]{% endfor %}", {"s": "abc"}, "[abc]"),
+        # Cause 4: a descending range keeps its ends.
+        ("{{ (n..5) }}", {"n": 100}, "100..5"),
+        ("{% for i in (n..5) %}x{% endfor %}", {"n": 100}, ""),
+        # Cause 5: date on an array or a range returns it unchanged.
+        ('{{ arr | date: "%Y" }}', {"arr": ARR}, "123"),
+        ('{{ (1..3) | date: "%Y" }}', {}, "1..3"),
+        # Cause 7: sort of one hash, boolean or blank compares nothing.
+        ("{{ true | sort }}|{{ blank | sort }}", {}, "true|"),
+        # Cause 11: slice with an explicit nil length.
+        ("{{ -3 | slice: 1, nil }}", {}, "3"),
+    ],
+)
+def test_hub_prints_what_ruby_liquid_5_4_prints(source, variables, ruby):
+    assert render(source, variables) == ruby
+
+
+@pytest.mark.parametrize(
+    ("source", "variables", "ruby"),
+    [
+        # Cause 10: `empty` and `blank` as values (filter input, assign, case subject) are "",
+        # as comparison operands they still test emptiness.
+        ('{{ empty | default: "o" }}', {}, "o"),
+        ('{{ blank | default: "o" }}', {}, "o"),
+        ("{% case empty %}{% when h %}yes{% endcase %}", {"h": {}}, ""),
+        ("{% case h %}{% when empty %}yes{% endcase %}", {"h": {}}, "yes"),
+        ('{% case blank %}{% when "" %}yes{% endcase %}', {}, "yes"),
+        ("{% if empty == h %}yes{% endif %}", {"h": {}}, "yes"),
+        ('{{ empty | size }}|{{ empty | append: "x" }}|{{ empty }}', {}, "0|x|"),
+        ('{% assign e = empty %}{% if e == "" %}yes{% endif %}{{ e | default: "d" }}', {}, "yesd"),
+    ],
+)
+def test_empty_and_blank_as_values_print_what_ruby_prints(source, variables, ruby):
+    assert render(source, variables) == ruby
