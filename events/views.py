@@ -10,6 +10,7 @@ import base64
 import hmac
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -64,49 +65,18 @@ class MechanicWebhookView(IngressView):
         return mechanic_webhook(request, webhook_id, client)
 
 
-class ShopifyWebhooksView(IngressView):
-    """``/shopify/webhooks``: Shopify deliveries (spec/platform.md §2.3)."""
+class PostOnlyView(IngressView):
+    """An ingress endpoint that takes POST only (405 otherwise) and hands the request and the URL's
+    arguments to ``handler``, given in the URL conf: ``PostOnlyView.as_view(handler=shopify_webhooks)``
+    for Shopify deliveries (§2.3, §2.4), inbound email (§3.4), partner events (§6.4) and Flow (§6.6)."""
 
-    def respond(self, request: HttpRequest) -> HttpResponse:
+    handler: Callable[..., HttpResponse] | None = None
+
+    def respond(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        return shopify_webhooks(request)
-
-
-class CustomShopifyWebhooksView(IngressView):
-    """``/shopify/webhooks/custom/<id>``: deliveries of a custom Shopify webhook (spec/platform.md §2.4)."""
-
-    def respond(self, request: HttpRequest, webhook_id: str) -> HttpResponse:
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        return shopify_webhooks(request, custom_webhook_id=webhook_id)
-
-
-class PartnerEventsView(IngressView):
-    """``/partners/<partner>/events``: events a partner app delivers (spec/platform.md §6.4)."""
-
-    def respond(self, request: HttpRequest, partner: str) -> HttpResponse:
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        return partner_events(request, partner)
-
-
-class FlowActionView(IngressView):
-    """``/shopify/flow/action``: the Hub action of a Shopify Flow workflow (spec/platform.md §6.6)."""
-
-    def respond(self, request: HttpRequest) -> HttpResponse:
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        return flow_action(request)
-
-
-class InboundEmailView(IngressView):
-    """``/email/inbound``: the email provider's inbound-parse callback (spec/platform.md §3.4)."""
-
-    def respond(self, request: HttpRequest) -> HttpResponse:
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        return inbound_email(request)
+        assert self.handler is not None  # noqa: S101  (set by as_view in the URL conf)
+        return self.handler(request, **kwargs)
 
 
 # Methods each client variant accepts besides the OPTIONS preflight (§1.2).
@@ -151,6 +121,11 @@ def _webhook_post(
     if client == "asana" and "X-Hook-Secret" in request.headers:
         response["X-Hook-Secret"] = request.headers["X-Hook-Secret"]
     return response
+
+
+def custom_shopify_webhooks(request: HttpRequest, webhook_id: str) -> HttpResponse:
+    """``/shopify/webhooks/custom/<id>``: a custom Shopify webhook's deliveries (§2.4)."""
+    return shopify_webhooks(request, custom_webhook_id=webhook_id)
 
 
 def shopify_webhooks(request: HttpRequest, custom_webhook_id: str | None = None) -> HttpResponse:

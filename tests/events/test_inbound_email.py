@@ -7,11 +7,9 @@ import email
 import email.policy
 import json
 import smtplib
-import socket
 from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from events import inbound_email
 from events.mime_email import postmark_message
@@ -21,6 +19,7 @@ from integrations.models import Shop
 from runs.inline import perform_event_now
 from runs.models import ActionRun
 from tasks_app.importer import import_tasks
+from tests.smtp_helpers import free_port, inbox_fixture  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +29,6 @@ LIBRARY = "../shared/reference/mechanic-tasks/tasks"
 
 def basic(credentials: str) -> str:
     return "Basic " + base64.b64encode(credentials.encode()).decode()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(autouse=True)
@@ -387,31 +380,7 @@ def test_the_smtp_listener_refuses_recipients_no_shop_owns(listener, acme):
 # --- the library's forwarding task, end to end ----------------------------------------------
 
 
-class Sink:
-    """The outside mail server Hub's Email action sends to."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd hook)
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def sink(settings):
-    handler, port = Sink(), free_port()
-    server = Controller(handler, hostname="127.0.0.1", port=port)
-    server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield handler
-    server.stop()
-
-
-def test_the_library_forwarding_task_forwards_received_mail_and_its_own_copy_does_not_loop(listener, sink):
+def test_the_library_forwarding_task_forwards_received_mail_and_its_own_copy_does_not_loop(listener, inbox):
     shop = Shop.objects.create(myshopify_domain="acme.myshopify.com", email_sending_approved=True)
     with open(f"{LIBRARY}/forward-incoming-email-to-another-address.json", encoding="utf-8") as handle:
         import_tasks(
@@ -427,7 +396,7 @@ def test_the_library_forwarding_task_forwards_received_mail_and_its_own_copy_doe
 
     action_run = ActionRun.objects.get()
     assert (action_run.action_type, action_run.ok) == ("email", True)
-    [envelope] = sink.envelopes
+    [envelope] = inbox.envelopes
     assert envelope.rcpt_tos == ["owner@example.com"]
     forwarded = email.message_from_bytes(envelope.content, policy=email.policy.default)
     assert forwarded["Subject"] == "Où est ma commande ?"

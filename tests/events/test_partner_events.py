@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from events.models import Event
 from events.partners import sign
@@ -17,7 +16,7 @@ from integrations.models import Shop
 from runs.inline import perform_event_now
 from runs.models import ActionRun
 from tasks_app.importer import import_tasks
-from tests.events.test_inbound_email import Sink, free_port
+from tests.smtp_helpers import inbox_fixture  # noqa: F401  (fixture)
 from tests.tasks_app.integration_helpers import services_fixture  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -184,21 +183,8 @@ def test_a_delivery_for_a_shop_not_installed_here_is_dropped(client, shop):
 # --- Report Toaster: request, finished report, the library task's email ------------------------
 
 
-@pytest.fixture
-def outbox(settings):
-    handler, port = Sink(), free_port()
-    server = Controller(handler, hostname="127.0.0.1", port=port)
-    server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield handler
-    server.stop()
-
-
 def test_the_library_report_toaster_task_requests_a_report_and_mails_it_when_it_arrives(
-    client, shop, services, outbox, settings
+    client, shop, services, inbox, settings
 ):
     settings.HUB_BASE_URL = "https://hub.example"
     services.expect_request("/report-toaster/report", method="POST").respond_with_json(
@@ -242,7 +228,7 @@ def test_the_library_report_toaster_task_requests_a_report_and_mails_it_when_it_
 
     email_run = ActionRun.objects.get(task_run__event=report_event)
     assert (email_run.action_type, email_run.ok) == ("email", True)
-    [envelope] = outbox.envelopes
+    [envelope] = inbox.envelopes
     assert envelope.rcpt_tos == ["boss@example.com"]
     message = email.message_from_bytes(envelope.content, policy=email.policy.default)
     assert message["Subject"] == "Sales Report"

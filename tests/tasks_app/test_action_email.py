@@ -1,12 +1,8 @@
 """The email action against a real local SMTP server (spec/actions.md §3, spec/platform.md §3.5)."""
 
-import email
-import email.policy
-import socket
-
 import pytest
-from aiosmtpd.controller import Controller
 
+from tests.smtp_helpers import free_port, inbox_fixture  # noqa: F401  (fixture)
 from tests.tasks_app.action_helpers import (  # noqa: F401  (fixtures)
     assert_failed,
     assert_succeeded,
@@ -18,50 +14,6 @@ from tests.tasks_app.action_helpers import (  # noqa: F401  (fixtures)
 def lf(text: str) -> str:
     """SMTP carries CRLF line ends; compare with LF."""
     return text.replace("\r\n", "\n")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Inbox:
-    """aiosmtpd handler that keeps every envelope it receives."""
-
-    def __init__(self):
-        self.envelopes = []
-        self.reply = "250 Message accepted"
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802  (aiosmtpd hook)
-        if address.startswith("refuse"):
-            return "550 5.1.1 No such user"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd hook)
-        self.envelopes.append(envelope)
-        return self.reply
-
-    def message(self):
-        assert len(self.envelopes) == 1
-        envelope = self.envelopes[0]
-        return envelope, email.message_from_bytes(envelope.content, policy=email.policy.default)
-
-
-@pytest.fixture
-def inbox(settings):
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.HUB_MAIL_DOMAIN = "mail.hub.test"
-    yield handler
-    controller.stop()
 
 
 BODY = (
