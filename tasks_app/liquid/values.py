@@ -198,6 +198,17 @@ def to_s(value: Any) -> str:
     return _other_to_s(value)
 
 
+def text_of(value: Any) -> str:
+    """Ruby ``to_s`` as the string filters call it on their input and arguments: as ``to_s``, except
+    that an array or a hash gives its inspect form (``["a", "b"]``), not the joined text that
+    ``{{ }}`` prints (spec/liquid.md §1.8; ``{{ arr | upcase }}`` is ``["A", "B"]`` in Ruby)."""
+    if type(value) is str:
+        return value
+    if isinstance(value, (list, tuple, dict)):
+        return ruby_inspect(value)
+    return to_s(value)
+
+
 def _other_to_s(value: Any) -> str:
     # to_s past its common cases: subclasses, decimals, containers, dates, bytes, objects.
     if isinstance(value, str):

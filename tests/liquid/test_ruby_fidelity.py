@@ -67,3 +67,29 @@ def test_hub_prints_what_ruby_liquid_5_4_prints(source, variables, ruby):
 )
 def test_empty_and_blank_as_values_print_what_ruby_prints(source, variables, ruby):
     assert render(source, variables) == ruby
+
+
+@pytest.mark.parametrize(
+    ("source", "ruby"),
+    [
+        # Cause 1: the string filters take an array's (or hash's) Ruby to_s, its inspect form;
+        # printing an array with {{ }} still joins it.
+        ("{{ arr | upcase }}", '["A", "B"]'),
+        ("{{ arr | capitalize }}", '["a", "b"]'),
+        ("{{ arr | escape }}", "[&quot;a&quot;, &quot;b&quot;]"),
+        ("{{ arr | url_encode }}", "%5B%22a%22%2C+%22b%22%5D"),
+        ("{{ arr | base64_encode }}", "WyJhIiwgImIiXQ=="),
+        ('{{ arr | append: "x" }}', '["a", "b"]x'),
+        ('{{ "x" | append: arr }}', 'x["a", "b"]'),
+        ('{{ arr | remove: "a" }}', '["", "b"]'),
+        ('{{ arr | replace: "a", "z" }}', '["z", "b"]'),
+        ('{{ arr | split: "," }}', '["a" "b"]'),
+        ("{{ arr | truncate: 5 }}", '["...'),
+        ("{{ arr | truncatewords: 1 }}", '["a",...'),
+        ("{{ n | upcase }}", "[1, NIL, 2.5]"),
+        ("{{ nil | sort | truncatewords: 100 }}", "[]"),
+        ('{{ arr }}|{{ arr | join: "-" }}|{{ arr | size }}', "ab|a-b|2"),
+    ],
+)
+def test_string_filters_on_arrays_use_rubys_to_s(source, ruby):
+    assert render(source, {"arr": ["a", "b"], "n": [1, None, 2.5]}) == ruby

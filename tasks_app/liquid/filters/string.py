@@ -13,7 +13,7 @@ from urllib.parse import quote, quote_plus, unquote_to_bytes
 import phonenumbers
 
 from ..limits import check_build
-from ..values import HubRenderError, to_number, to_s
+from ..values import HubRenderError, text_of, to_number
 from .base import force_utf8, integer_arg, is_true, split_options, text_or_binary
 
 _NEWLINE = re.compile(r"\r?\n")
@@ -29,10 +29,10 @@ def split(value: Any, separator: Any = None) -> list[str]:
     splits into characters; a newline splits on ``\\r?\\n``; trailing empty strings are
     dropped, leading ones kept; empty input → [].
     """
-    text = to_s(value)
+    text = text_of(value)
     if not text:
         return []
-    sep = to_s(separator)
+    sep = text_of(separator)
     if sep == " ":
         parts = _AWK_WS.split(text.lstrip(" \t\n\v\f\r"))
     elif sep == "":
@@ -57,17 +57,17 @@ def _replace(text: str, needle: str, repl: str, count: int) -> str:
 def replace(value: Any, search: Any = "", replacement: Any = "") -> str:
     """``replace`` (§4.3): every literal occurrence replaced (literal replacement text, no
     ``\\0`` expansion); a newline search matches ``\\r?\\n``."""
-    return _replace(to_s(value), to_s(search), to_s(replacement), -1)
+    return _replace(text_of(value), text_of(search), text_of(replacement), -1)
 
 
 def replace_first(value: Any, search: Any = "", replacement: Any = "") -> str:
     """``replace_first`` (§4.3): the first literal occurrence replaced."""
-    return _replace(to_s(value), to_s(search), to_s(replacement), 1)
+    return _replace(text_of(value), text_of(search), text_of(replacement), 1)
 
 
 def replace_last(value: Any, search: Any, replacement: Any) -> str:
     """``replace_last`` (§4.3): the last literal occurrence replaced (replacement required)."""
-    text, needle, repl = to_s(value), to_s(search), to_s(replacement)
+    text, needle, repl = text_of(value), text_of(search), text_of(replacement)
     if needle == "\n":
         found = list(_NEWLINE.finditer(text))
         if not found:
@@ -97,56 +97,56 @@ def remove_last(value: Any, search: Any = "") -> str:
 def append(value: Any, suffix: Any = "") -> str:
     """``append`` (§4.3): input + string (nil input is ""). A result past the run's memory limit
     is refused before it is built (§6: a loop that doubles a string stops there)."""
-    head, tail = to_s(value), to_s(suffix)
+    head, tail = text_of(value), text_of(suffix)
     check_build(len(head) + len(tail))
     return head + tail
 
 
 def prepend(value: Any, prefix: Any = "") -> str:
     """``prepend`` (§4.3): string + input (guarded as ``append``)."""
-    head, tail = to_s(prefix), to_s(value)
+    head, tail = text_of(prefix), text_of(value)
     check_build(len(head) + len(tail))
     return head + tail
 
 
 def capitalize(value: Any) -> str:
     """``capitalize`` (§4.3): first character title-cased, the rest lower-cased (Ruby)."""
-    return to_s(value).capitalize()
+    return text_of(value).capitalize()
 
 
 def downcase(value: Any) -> str:
     """``downcase`` (§4.3): Unicode lower case."""
-    return to_s(value).lower()
+    return text_of(value).lower()
 
 
 def upcase(value: Any) -> str:
     """``upcase`` (§4.3): Unicode upper case."""
-    return to_s(value).upper()
+    return text_of(value).upper()
 
 
 def strip(value: Any) -> str:
     """``strip`` (§4.3): ASCII whitespace and NUL removed at both ends (not U+00A0)."""
-    return to_s(value).strip(_RUBY_WS)
+    return text_of(value).strip(_RUBY_WS)
 
 
 def lstrip(value: Any) -> str:
     """``lstrip`` (§4.3): leading whitespace removed."""
-    return to_s(value).lstrip(_RUBY_WS)
+    return text_of(value).lstrip(_RUBY_WS)
 
 
 def rstrip(value: Any) -> str:
     """``rstrip`` (§4.3): trailing whitespace removed."""
-    return to_s(value).rstrip(_RUBY_WS)
+    return text_of(value).rstrip(_RUBY_WS)
 
 
 def strip_newlines(value: Any) -> str:
     """``strip_newlines`` (§4.3): every ``\\r\\n`` and ``\\n`` removed; a lone ``\\r`` stays."""
-    return _NEWLINE.sub("", to_s(value))
+    return _NEWLINE.sub("", text_of(value))
 
 
 def newline_to_br(value: Any) -> str:
     """``newline_to_br`` (§4.3): each ``\\r\\n`` or ``\\n`` becomes ``<br />`` plus ``\\n``."""
-    return _NEWLINE.sub("<br />\n", to_s(value))
+    return _NEWLINE.sub("<br />\n", text_of(value))
 
 
 _HTML_BLOCKS = re.compile(r"<script.*?</script>|<!--.*?-->|<style.*?</style>", re.DOTALL)
@@ -156,7 +156,7 @@ _HTML_TAGS = re.compile(r"<.*?>", re.DOTALL)
 def strip_html(value: Any) -> str:
     """``strip_html`` (§4.3): ``<script>``/``<style>`` blocks and comments removed, then every
     ``<…>`` tag; entities are left as they are."""
-    return _HTML_TAGS.sub("", _HTML_BLOCKS.sub("", to_s(value)))
+    return _HTML_TAGS.sub("", _HTML_BLOCKS.sub("", text_of(value)))
 
 
 def unindent(value: Any) -> str:
@@ -165,7 +165,7 @@ def unindent(value: Any) -> str:
     A tab counts as one column; blank lines are kept (their own indentation is trimmed up to
     the common width), as are leading and trailing blank lines.
     """
-    lines = to_s(value).split("\n")
+    lines = text_of(value).split("\n")
     indents = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip(_RUBY_WS)]
     width = min(indents) if indents else 0
     if not width:
@@ -186,7 +186,7 @@ def escape(value: Any) -> str | None:
     """``escape`` (§4.3): ``& < > " '`` as ``&amp; &lt; &gt; &quot; &#39;``; nil stays nil."""
     if value is None:
         return None
-    return _ESCAPE_ALL.sub(lambda m: _ESCAPE[m.group()], to_s(value))
+    return _ESCAPE_ALL.sub(lambda m: _ESCAPE[m.group()], text_of(value))
 
 
 def escape_once(value: Any) -> str | None:
@@ -194,7 +194,7 @@ def escape_once(value: Any) -> str | None:
     not escaped again; nil stays nil."""
     if value is None:
         return None
-    return _ESCAPE_ONCE.sub(lambda m: _ESCAPE[m.group()[0]], to_s(value))
+    return _ESCAPE_ONCE.sub(lambda m: _ESCAPE[m.group()[0]], text_of(value))
 
 
 def url_encode(value: Any) -> str | None:
@@ -202,7 +202,7 @@ def url_encode(value: Any) -> str | None:
     but ``A-Z a-z 0-9 _ . - ~`` → ``%XX`` of its UTF-8 bytes; nil stays nil."""
     if value is None:
         return None
-    return quote_plus(value if isinstance(value, bytes) else to_s(value), safe="")
+    return quote_plus(value if isinstance(value, bytes) else text_of(value), safe="")
 
 
 def url_decode(value: Any) -> str | None:
@@ -213,7 +213,7 @@ def url_decode(value: Any) -> str | None:
     """
     if value is None:
         return None
-    data = unquote_to_bytes(to_s(value).replace("+", " "))
+    data = unquote_to_bytes(text_of(value).replace("+", " "))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -223,7 +223,7 @@ def url_decode(value: Any) -> str | None:
 def url_param_escape(value: Any) -> str:
     """``url_param_escape`` (§4.9 decision): percent-encode everything but the RFC 3986
     unreserved characters (space → ``%20``, ``&`` → ``%26``)."""
-    return quote(value if isinstance(value, bytes) else to_s(value), safe="-._~")
+    return quote(value if isinstance(value, bytes) else text_of(value), safe="-._~")
 
 
 # -- base64 -------------------------------------------------------------------------------
@@ -232,7 +232,7 @@ _B64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=
 
 
 def _bytes(value: Any) -> bytes:
-    return value if isinstance(value, bytes) else to_s(value).encode("utf-8")
+    return value if isinstance(value, bytes) else text_of(value).encode("utf-8")
 
 
 def b64_strict_decode(text: str, filter_name: str) -> bytes:
@@ -262,7 +262,7 @@ def base64_decode(value: Any, *args: Any, **kwargs: Any) -> str | bytes:
     string (usable as an HMAC key, refused by ``json``). ``force_utf8: true`` converts them
     (U+FFFD for bad bytes). Invalid base64 (whitespace, bad padding) is a render error."""
     _, options = split_options(args, kwargs)
-    data = b64_strict_decode(to_s(value), "base64_decode")
+    data = b64_strict_decode(text_of(value), "base64_decode")
     return force_utf8(data) if is_true(options, "force_utf8") else text_or_binary(data)
 
 
@@ -274,7 +274,7 @@ def base64_url_safe_encode(value: Any) -> str:
 def base64_url_safe_decode(value: Any) -> str | bytes:
     """``base64_url_safe_decode`` (§4.3): decoded string (binary when not UTF-8); padding may
     be omitted. Invalid input is a render error."""
-    return text_or_binary(b64_url_safe_decode(to_s(value), "base64_url_safe_decode"))
+    return text_or_binary(b64_url_safe_decode(text_of(value), "base64_url_safe_decode"))
 
 
 # -- Shopify and Mechanic extras -----------------------------------------------------------
@@ -285,14 +285,14 @@ _NON_ALNUM = re.compile(r"[\W_]+")
 def handleize(value: Any) -> str:
     """``handleize`` / ``handle`` (§4.3): lower case; every run of characters other than
     letters and digits (Unicode letters count) → ``-``; no ``-`` at either end."""
-    text = unicodedata.normalize("NFC", to_s(value)).lower()
+    text = unicodedata.normalize("NFC", text_of(value)).lower()
     return _NON_ALNUM.sub("-", text).strip("-")
 
 
 def pluralize(value: Any, singular: Any = "", plural: Any = "") -> str:
     """``pluralize`` (§4.3): the singular word when the input equals 1 (numeric strings are
     coerced), else the plural word; the number itself is not printed."""
-    return to_s(singular) if to_number(value) == 1 else to_s(plural)
+    return text_of(singular) if to_number(value) == 1 else text_of(plural)
 
 
 def truncate(value: Any, length: Any = 50, ellipsis: Any = "...") -> str | None:
@@ -300,7 +300,7 @@ def truncate(value: Any, length: Any = 50, ellipsis: Any = "...") -> str | None:
     A non-integer length is a render error."""
     if value is None:
         return None
-    text, size, tail = to_s(value), integer_arg(length, "truncate", "length"), to_s(ellipsis)
+    text, size, tail = text_of(value), integer_arg(length, "truncate", "length"), text_of(ellipsis)
     if len(text) <= size:
         return text
     return text[: max(size - len(tail), 0)] + tail
@@ -311,19 +311,19 @@ def truncatewords(value: Any, words: Any = 15, ellipsis: Any = "...") -> str | N
     counts as 1), plus the ellipsis when something was cut; nil stays nil."""
     if value is None:
         return None
-    text = to_s(value)
+    text = text_of(value)
     count = max(integer_arg(words, "truncatewords", "word count"), 1)
     wordlist = _AWK_WS.split(text.lstrip(" \t\n\v\f\r"), maxsplit=count)
     if len(wordlist) <= count:
         return text
-    return " ".join(wordlist[:count]) + to_s(ellipsis)
+    return " ".join(wordlist[:count]) + text_of(ellipsis)
 
 
 def e164(value: Any) -> str | None:
     """``e164`` (§4.3): the number in E.164 as digits without ``+`` (``"1 (312) 456-7890"`` →
     ``13124567890``). The country code is required; anything that is not a valid number
     (per libphonenumber) gives nil."""
-    text = to_s(value).strip()
+    text = text_of(value).strip()
     if not text:
         return None
     try:
