@@ -4,6 +4,7 @@ without Ruby."""
 
 import pytest
 
+from tasks_app.liquid import LiquidError
 from tests.liquid.test_limits import render
 
 ARR = [1, 2, 3]
@@ -93,3 +94,32 @@ def test_empty_and_blank_as_values_print_what_ruby_prints(source, variables, rub
 )
 def test_string_filters_on_arrays_use_rubys_to_s(source, ruby):
     assert render(source, {"arr": ["a", "b"], "n": [1, None, 2.5]}) == ruby
+
+
+PROPERTY_DATA = {"ints": [1, 2, 3], "strs": ["kb", "ka"], "f": 1.5, "b": True, "hs": [{"k": 2}, {"k": 1}]}
+
+
+@pytest.mark.parametrize(
+    ("source", "ruby"),
+    [
+        # Cause 2: property filters read `item[property]` as Ruby does.
+        ('{{ strs | where: "k" }}', "kbka"),  # a string's [] finds the substring
+        ('{{ strs | map: "k" }}', "kk"),
+        ('{{ strs | compact: "k" }}', "kbka"),
+        ('{{ f | sort: "k" }}', ""),  # no [] on a float or a boolean: sort gives nil
+        ('{{ b | sort_natural: "k" }}', ""),
+        ('{{ 1 | sort: "k" }}|{{ 1 | uniq: "k" }}', "1|1"),  # one element: nothing is read
+        ('{{ hs | sort: "k" | map: "k" }}', "12"),
+    ],
+)
+def test_property_filters_index_elements_as_ruby_does(source, ruby):
+    assert render(source, PROPERTY_DATA) == ruby
+
+
+@pytest.mark.parametrize(
+    "source",
+    ['{{ 1 | where: "k" }}', '{{ ints | map: "k" }}', '{{ ints | uniq: "k" }}', '{{ ints | sort: "k" }}'],
+)
+def test_a_property_of_an_integer_is_the_error_ruby_gives(source):
+    with pytest.raises(LiquidError, match="cannot select the property 'k'"):
+        render(source, PROPERTY_DATA)

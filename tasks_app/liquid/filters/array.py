@@ -18,6 +18,10 @@ _MISSING = object()
 
 
 def _prop(item: Any, name: Any) -> Any:
+    """Ruby's ``item[property]`` as the property filters use it (spec/liquid.md §4.5): a hash's
+    value; a string's matching substring (or nil); an array's element for an integer; nil for
+    values without ``[]`` (numbers with a fraction, booleans, nil). An integer, or an array asked
+    for a named property, cannot be indexed so: a render error, as Ruby's TypeError becomes."""
     if isinstance(item, dict):
         try:
             value = item.get(name)
@@ -26,12 +30,36 @@ def _prop(item: Any, name: Any) -> Any:
         if value is None and isinstance(name, int) and not isinstance(name, bool):
             value = item.get(str(name))
         return value
-    if isinstance(item, (str, int, float, list, tuple)) or item is None:
+    if item is None or isinstance(item, (bool, float)):
         return None
+    if isinstance(item, int) or (isinstance(item, (list, tuple)) and not _is_index(name)):
+        raise HubRenderError(f"cannot select the property '{to_s(name)}'")
+    if isinstance(item, str):
+        return _string_index(item, name)
+    if isinstance(item, (list, tuple)):
+        return item[name] if -len(item) <= name < len(item) else None
     try:
         return item[name]
     except (KeyError, IndexError, TypeError):
         return None
+
+
+def _is_index(name: Any) -> bool:
+    return isinstance(name, int) and not isinstance(name, bool)
+
+
+def _string_index(text: str, name: Any) -> str | None:
+    # Ruby String#[]: a string finds itself as a substring; an integer is the character there.
+    if isinstance(name, str):
+        return name if name in text else None
+    if _is_index(name):
+        return text[name] if -len(text) <= name < len(text) else None
+    return None
+
+
+def _indexable(items: list) -> bool:
+    """Whether every element answers Ruby's ``[]`` (numbers with a fraction, booleans and nil do not)."""
+    return all(item is not None and not isinstance(item, (bool, float)) for item in items)
 
 
 def _own_list(value: Any) -> list:
@@ -143,9 +171,12 @@ def _uniq_key(value: Any) -> str:
 
 def uniq(value: Any, prop: Any = _MISSING) -> list:
     """``uniq`` (§4.5): the first occurrence of each value (or property value) is kept."""
+    items = as_list(value)
+    if len(items) < 2:  # Ruby reads no property of a lone element
+        return items
     seen: set[str] = set()
     out = []
-    for item in as_list(value):
+    for item in items:
         key = _uniq_key(item if prop is _MISSING else _prop(item, prop))
         if key not in seen:
             seen.add(key)
@@ -160,9 +191,14 @@ def _sortable(values: list, filter_name: str) -> None:
     raise HubRenderError(f"{filter_name}: cannot compare {' with '.join(kinds[:2])}")
 
 
-def sort(value: Any, prop: Any = _MISSING) -> list:
-    """``sort`` (§4.5): ascending, case-sensitive, nil last; mixed types are an error."""
+def sort(value: Any, prop: Any = _MISSING) -> list | None:
+    """``sort`` (§4.5): ascending, case-sensitive, nil last; mixed types are an error. With a
+    property, elements without ``[]`` (numbers with a fraction, booleans, nil) make it nil (Ruby)."""
     items = as_list(value)
+    if prop is not _MISSING and not _indexable(items):
+        return None
+    if len(items) < 2:  # Ruby compares (and so reads) nothing
+        return items
     key = (lambda e: e) if prop is _MISSING else (lambda e: _prop(e, prop))
     present = [e for e in items if key(e) is not None]
     missing = [e for e in items if key(e) is None]
@@ -172,9 +208,14 @@ def sort(value: Any, prop: Any = _MISSING) -> list:
     return sorted(present, key=key) + missing
 
 
-def sort_natural(value: Any, prop: Any = _MISSING) -> list:
-    """``sort_natural`` (§4.5): ascending, case-insensitive, nil last."""
+def sort_natural(value: Any, prop: Any = _MISSING) -> list | None:
+    """``sort_natural`` (§4.5): ascending, case-insensitive, nil last (with a property, nil as
+    ``sort`` says)."""
     items = as_list(value)
+    if prop is not _MISSING and not _indexable(items):
+        return None
+    if len(items) < 2:
+        return items
     key = (lambda e: e) if prop is _MISSING else (lambda e: _prop(e, prop))
     present = [e for e in items if key(e) is not None]
     missing = [e for e in items if key(e) is None]
