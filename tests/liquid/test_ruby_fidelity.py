@@ -123,3 +123,28 @@ def test_property_filters_index_elements_as_ruby_does(source, ruby):
 def test_a_property_of_an_integer_is_the_error_ruby_gives(source):
     with pytest.raises(LiquidError, match="cannot select the property 'k'"):
         render(source, PROPERTY_DATA)
+
+
+@pytest.mark.parametrize(
+    ("source", "ruby"),
+    [
+        # Cause 6: Ruby's blank rules. A capture keeps its body's whitespace; a for loop is blank
+        # only when its body and its else both are; break and continue are not blank; a tablerow
+        # cell keeps its whitespace; if/unless/case bodies of whitespace and blank tags print nothing.
+        ('{% capture nl %}\n{% endcapture %}{{ "a" | append: nl | append: "b" }}', "a\nb"),
+        ("{% capture s %}  {% endcapture %}[{{ s }}]", "[  ]"),
+        ("{% for i in (1..2) %} {% else %}x{% endfor %}", "  "),
+        ("{% for i in (1..2) %} {% endfor %}|", "|"),
+        ("{% if true %} {% break %}{% endif %}", " "),
+        ("{% for i in (1..2) %} {% break %}{% endfor %}|", " |"),
+        ("{% for i in (1..2) %} {% continue %}{% endfor %}|", "  |"),
+        ("{% if true %} {% assign a = 1 %} {% endif %}|", "|"),
+        ("{% case 1 %}{% when 1 %}  {% else %}x{% endcase %}|", "  |"),
+        (
+            "{% tablerow i in (1..2) %} {% endtablerow %}|",
+            '<tr class="row1">\n<td class="col1"> </td><td class="col2"> </td></tr>\n|',
+        ),
+    ],
+)
+def test_whitespace_only_bodies_follow_rubys_blank_rules(source, ruby):
+    assert render(source) == ruby

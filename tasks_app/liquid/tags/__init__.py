@@ -12,7 +12,7 @@ from .comment_tag import HubCommentTag
 from .cycle_tag import HubCycleTag
 from .echo_tag import HubEchoTag
 from .error_tag import ErrorTag
-from .for_tag import HubForTag
+from .for_tag import HubBreakTag, HubContinueTag, HubForTag
 from .if_tag import HubIfTag
 from .illegal_tag import HubIllegal
 from .liquid_tag import HubLiquidTag
@@ -34,6 +34,8 @@ TAGS = (
     HubCommentTag,
     HubCycleTag,
     HubForTag,
+    HubBreakTag,
+    HubContinueTag,
     HubTablerowTag,
     HubLiquidTag,
     ActionTag,

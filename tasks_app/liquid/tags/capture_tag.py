@@ -49,5 +49,6 @@ class HubCaptureTag(CaptureTag):
         name = parse_identifier(self.env, tokens)
         tokens.expect_eos()
         block = get_parser(self.env).parse_block(stream, ENDCAPTUREBLOCK)
+        block.blank = False  # Ruby captures a body's whitespace too; the tag itself stays blank
         stream.expect(TOKEN_TAG, value=TAG_ENDCAPTURE)
         return self.node_class(token, name, block)

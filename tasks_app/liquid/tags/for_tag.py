@@ -9,7 +9,17 @@ from time import monotonic
 from typing import Any, TextIO
 
 from liquid.ast import BlockNode
-from liquid.builtin.tags.for_tag import ENDFORBLOCK, ENDFORELSEBLOCK, ForLoop, ForNode, ForTag
+from liquid.builtin.tags.for_tag import (
+    ENDFORBLOCK,
+    ENDFORELSEBLOCK,
+    BreakNode,
+    BreakTag,
+    ContinueNode,
+    ContinueTag,
+    ForLoop,
+    ForNode,
+    ForTag,
+)
 from liquid.exceptions import BreakLoop, ContinueLoop, LiquidError
 from liquid.stream import TokenStream
 from liquid.token import TOKEN_TAG
@@ -124,4 +134,28 @@ class HubForTag(ForTag):
             next(stream)
             default = parse_block(stream, ENDFORELSEBLOCK)
         stream.expect(TOKEN_TAG, value="endfor")
+        # Ruby decides blankness over the loop body and its else together: a non-blank else keeps
+        # the body's whitespace too.
+        blank = block.blank and (default is None or default.blank)
+        block.blank = blank
+        if default is not None:
+            default.blank = blank
         return self.node_class(token, expression=expr, block=block, default=default)
+
+
+class HubBreakTag(BreakTag):
+    """``break``: a body holding it is not blank (Ruby outputs that body's whitespace)."""
+
+    def parse(self, stream: TokenStream) -> BreakNode:
+        node = super().parse(stream)
+        node.blank = False
+        return node
+
+
+class HubContinueTag(ContinueTag):
+    """``continue``: as ``break``, not blank."""
+
+    def parse(self, stream: TokenStream) -> ContinueNode:
+        node = super().parse(stream)
+        node.blank = False
+        return node

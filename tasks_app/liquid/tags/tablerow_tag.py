@@ -32,5 +32,6 @@ class HubTablerowTag(TablerowTag):
         expr = parse_loop(self.env, stream.into_inner(tag=token))
         expr.metered = True
         block = get_parser(self.env).parse_block(stream, END_TAGBLOCK)
+        block.blank = False  # Ruby renders a cell's whitespace
         stream.expect(TOKEN_TAG, value="endtablerow")
         return self.node_class(token, expression=expr, block=block)
