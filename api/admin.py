@@ -4,7 +4,6 @@ after saving), see name, creator, creation, last use and status, revoke."""
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
@@ -25,11 +24,7 @@ class ApiTokenForm(ModelForm):
         cleaned = super().clean() or {}
         shop = cleaned.get("shop")
         if shop is not None and self.instance.pk is None:
-            active = ApiToken.objects.filter(shop=shop, revoked_at__isnull=True).count()
-            if active >= 5:
-                raise ValidationError(
-                    f"{shop.myshopify_domain} already has 5 active API tokens: revoke one first."
-                )
+            ApiToken.check_room(shop)
         return cleaned
 
 

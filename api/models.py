@@ -53,16 +53,21 @@ class ApiToken(models.Model):
     def issue(cls, shop: Any, name: str, created_by: Any = None) -> tuple["ApiToken", str]:
         """A new active token of ``shop`` and its plaintext (``hub_`` + 43 URL-safe characters),
         which is not stored. Raises ``ValidationError`` when the shop already has five active."""
-        if cls.objects.filter(shop=shop, revoked_at__isnull=True).count() >= MAX_ACTIVE_PER_SHOP:
-            raise ValidationError(
-                f"{shop.myshopify_domain} already has {MAX_ACTIVE_PER_SHOP} active API tokens: "
-                "revoke one first."
-            )
+        cls.check_room(shop)
         raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(
             shop=shop, name=name, digest=token_digest(raw), hint=raw[:10], created_by=created_by
         )
         return token, raw
+
+    @classmethod
+    def check_room(cls, shop: Any) -> None:
+        """Raises ``ValidationError`` when ``shop`` already has the most active tokens allowed."""
+        if cls.objects.filter(shop=shop, revoked_at__isnull=True).count() >= MAX_ACTIVE_PER_SHOP:
+            raise ValidationError(
+                f"{shop.myshopify_domain} already has {MAX_ACTIVE_PER_SHOP} active API tokens: "
+                "revoke one first."
+            )
 
     @classmethod
     def find(cls, raw: str) -> "ApiToken | None":

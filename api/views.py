@@ -307,10 +307,7 @@ class GlobalView(ApiView):
 
     @extend_schema(responses={204: None, 404: ERROR}, operation_id="globals_delete")
     def delete(self, request: Request, key: str) -> Response:
-        deleted, _ = Global.objects.filter(shop=self.shop, key=key).delete()
-        if not deleted:
-            raise task_sync.SyncError(f"No global {key!r} in this shop", status=404)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return _delete_keyed(Global, self.shop, key, "global")
 
 
 class SecretsView(ApiView):
@@ -355,10 +352,16 @@ class SecretView(ApiView):
 
     @extend_schema(responses={204: None, 404: ERROR}, operation_id="secrets_delete")
     def delete(self, request: Request, key: str) -> Response:
-        deleted, _ = Secret.objects.filter(shop=self.shop, key=key).delete()
-        if not deleted:
-            raise task_sync.SyncError(f"No secret {key!r} in this shop", status=404)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return _delete_keyed(Secret, self.shop, key, "secret")
+
+
+def _delete_keyed(model: Any, shop: Shop, key: str, noun: str) -> Response:
+    """``204`` once the shop's row of ``model`` with ``key`` is deleted; a 404 ``SyncError`` when
+    there is none."""
+    deleted, _ = model.objects.filter(shop=shop, key=key).delete()
+    if not deleted:
+        raise task_sync.SyncError(f"No {noun} {key!r} in this shop", status=404)
+    return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _full_clean(row: Any, field: str) -> None:

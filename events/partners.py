@@ -15,6 +15,7 @@ Decisions (the transport is not documented, §6.4):
 import base64
 import hashlib
 import hmac
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -143,11 +144,15 @@ def shop_domain(partner: Partner, data: dict, headers: Mapping[str, str]) -> str
     return domain.strip().lower()
 
 
-def receive(slug: str, raw: bytes, headers: Mapping[str, str], data: Any) -> Event | None:
-    """Store the event of one authenticated delivery, or ``None`` when its shop is not installed
-    here (the partner is answered 200 and the delivery dropped). Raises ``PartnerError`` for an
-    unknown partner, a wrong signature, a body that is not a JSON object, or no shop domain."""
+def receive(slug: str, raw: bytes, headers: Mapping[str, str]) -> Event | None:
+    """Store the event of one delivery, or ``None`` when its shop is not installed here (the
+    partner is answered 200 and the delivery dropped). Raises ``PartnerError`` for an unknown
+    partner, a wrong signature, a body that is not a JSON object, or no shop domain."""
     partner = authenticate(slug, raw, headers)
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise PartnerError(f"Body is not JSON: {exc}") from None
     if not isinstance(data, dict):
         raise PartnerError("$: expected a JSON object.")
     domain = shop_domain(partner, data, headers)

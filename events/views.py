@@ -123,6 +123,28 @@ def _webhook_post(
     return response
 
 
+def _text(message: str, status: int) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain")
+
+
+def _body(request: HttpRequest, max_bytes: int | None = None) -> bytes | HttpResponse:
+    """The raw body, or the answer refusing it (413, 411: ``ingress.UnreadableBody``)."""
+    try:
+        return ingress.read_body(request, max_bytes)
+    except ingress.UnreadableBody as exc:
+        return _text(exc.message, exc.status)
+
+
+def _shopify_signed_body(request: HttpRequest) -> bytes | HttpResponse:
+    """The raw body of a request Shopify signed with the app secret, or the answer refusing it."""
+    raw = _body(request)
+    if isinstance(raw, HttpResponse):
+        return raw
+    if not ingress.shopify_hmac_valid(raw, request.headers.get("X-Shopify-Hmac-Sha256")):
+        return _text("Invalid or missing X-Shopify-Hmac-Sha256.", 401)
+    return raw
+
+
 def custom_shopify_webhooks(request: HttpRequest, webhook_id: str) -> HttpResponse:
     """``/shopify/webhooks/custom/<id>``: a custom Shopify webhook's deliveries (§2.4)."""
     return shopify_webhooks(request, custom_webhook_id=webhook_id)
@@ -131,14 +153,9 @@ def custom_shopify_webhooks(request: HttpRequest, webhook_id: str) -> HttpRespon
 def shopify_webhooks(request: HttpRequest, custom_webhook_id: str | None = None) -> HttpResponse:
     """``/shopify/webhooks`` (and a custom webhook's address): verify the HMAC, store the event,
     answer 200 (§2.3, §2.4)."""
-    try:
-        raw = ingress.read_body(request)
-    except ingress.UnreadableBody as exc:
-        return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
-    if not ingress.shopify_hmac_valid(raw, request.headers.get("X-Shopify-Hmac-Sha256")):
-        return HttpResponse(
-            "Invalid or missing X-Shopify-Hmac-Sha256.", status=401, content_type="text/plain"
-        )
+    raw = _shopify_signed_body(request)
+    if isinstance(raw, HttpResponse):
+        return raw
     try:
         if custom_webhook_id is None:
             ingress.receive_shopify_delivery(request.headers, raw)
@@ -208,19 +225,13 @@ def partner_events(request: HttpRequest, partner: str) -> HttpResponse:
     """A partner's signed JSON delivery: ``200`` with the event id (``null`` and the reason when the
     shop is not installed here, the delivery dropped); ``404`` unknown partner, ``403`` no secret
     configured, ``401`` wrong signature, ``400`` naming what is wrong with the body."""
+    raw = _body(request)
+    if isinstance(raw, HttpResponse):
+        return raw
     try:
-        raw = ingress.read_body(request)
-    except ingress.UnreadableBody as exc:
-        return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
-    try:
-        partners.authenticate(partner, raw, request.headers)
-        try:
-            data = json.loads(raw)
-        except ValueError as exc:
-            raise partners.PartnerError(f"Body is not JSON: {exc}") from None
-        event = partners.receive(partner, raw, request.headers, data)
+        event = partners.receive(partner, raw, request.headers)
     except partners.PartnerError as exc:
-        return HttpResponse(str(exc), status=exc.status, content_type="text/plain")
+        return _text(str(exc), exc.status)
     if event is None:
         return JsonResponse({"event": None, "topic": None, "dropped": "no installed shop with that domain"})
     return JsonResponse({"event": str(event.pk), "topic": event.topic, "dropped": None})
@@ -230,14 +241,9 @@ def flow_action(request: HttpRequest) -> HttpResponse:
     """A Flow action request verified by Shopify's signature: ``200`` with the event id; ``401`` for
     a wrong signature, ``400`` naming the wrong part of the request, ``404`` for a shop not
     installed here (Flow shows the text in the workflow's run)."""
-    try:
-        raw = ingress.read_body(request)
-    except ingress.UnreadableBody as exc:
-        return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
-    if not ingress.shopify_hmac_valid(raw, request.headers.get("X-Shopify-Hmac-Sha256")):
-        return HttpResponse(
-            "Invalid or missing X-Shopify-Hmac-Sha256.", status=401, content_type="text/plain"
-        )
+    raw = _shopify_signed_body(request)
+    if isinstance(raw, HttpResponse):
+        return raw
     try:
         try:
             payload = json.loads(raw)
